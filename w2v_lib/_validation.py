@@ -1,0 +1,62 @@
+"""Input checks shared by the library: each error names the argument, what was expected and what came.
+
+Modelled on scikit-learn's ``check_array``: fail early and say how to fix it, never compute a silent wrong answer.
+"""
+
+import numbers
+
+import numpy as np
+
+
+def check_vector(name, value):
+    """Return ``value`` as a 1-D floating array of length >= 1, or raise ValueError naming ``name``."""
+    array = _as_float_array(name, value)
+    if array.ndim != 1 or array.shape[0] == 0:
+        raise ValueError(f"{name} must be a 1-D array of shape (d,) with d >= 1, got shape {array.shape}")
+    return array
+
+
+def check_matrix(name, value, shape=(None, None)):
+    """Return ``value`` as a 2-D floating array matching ``shape`` (None matches any length)."""
+    array = _as_float_array(name, value)
+    expected = "(" + ", ".join("V" if n is None and i == 0 else "d" if n is None else str(n)
+                               for i, n in enumerate(shape)) + ")"
+    if array.ndim != 2 or any(n is not None and n != got for n, got in zip(shape, array.shape)):
+        raise ValueError(f"{name} must have shape {expected}, got shape {array.shape}")
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one row and one column, got shape {array.shape}")
+    return array
+
+
+def check_index(name, value, size):
+    """Return ``value`` as a Python int in [0, size), or raise TypeError / IndexError naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer word index, got {type(value).__name__} {value!r}")
+    if not 0 <= value < size:
+        raise IndexError(f"{name} = {value} is out of range for a vocabulary of {size} words (0..{size - 1})")
+    return int(value)
+
+
+def check_indices(name, value, size, ndim):
+    """Return ``value`` as an integer array with ``ndim`` dimensions and entries in [0, size)."""
+    array = np.asarray(value)
+    if array.size and not np.issubdtype(array.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer word indices, got dtype {array.dtype}")
+    array = array.astype(np.intp, copy=False)
+    if array.ndim != ndim:
+        expected = "(K,)" if ndim == 1 else "(n_outside, K)"
+        raise ValueError(f"{name} must have shape {expected}, got shape {array.shape}")
+    if array.size and (array.min() < 0 or array.max() >= size):
+        bad = array[(array < 0) | (array >= size)][0]
+        raise IndexError(f"{name} contains {bad}, out of range for a vocabulary of {size} words (0..{size - 1})")
+    return array
+
+
+def _as_float_array(name, value):
+    array = np.asarray(value)
+    if not np.issubdtype(array.dtype, np.floating):
+        if np.issubdtype(array.dtype, np.integer) or array.dtype == bool:
+            array = array.astype(np.float64)
+        else:
+            raise TypeError(f"{name} must be a floating-point array, got dtype {array.dtype}")
+    return array

@@ -1,0 +1,150 @@
+"""Numerical gradient checking with central differences, in float64.
+
+A gradient derived by hand is a claim; ``gradcheck`` tests it against the definition of the derivative,
+
+    df/dx_i ≈ (f(x + h e_i) - f(x - h e_i)) / (2h),
+
+whose error is O(h²) (forward differences are only O(h)).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def numerical_gradient(f, x, step=1e-5):
+    """Central-difference gradient of a scalar function at ``x``, in float64.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x)`` returns the loss, or a tuple whose first element is the loss (so the same ``(loss, grad)``
+        function that ``gradcheck`` takes can be passed here).
+    x : array_like, any shape
+        Not modified: the differences are taken on a float64 copy, and each entry is restored after use.
+    step : float
+        The step h.
+
+    Returns
+    -------
+    ndarray, float64, same shape as ``x``
+    """
+    x = np.array(x, dtype=np.float64)  # a copy: the caller's array is never touched
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + step
+        loss_plus = _loss_of(f(x))
+        x[index] = original - step
+        loss_minus = _loss_of(f(x))
+        x[index] = original
+        grad[index] = (loss_plus - loss_minus) / (2 * step)
+    return grad
+
+
+@dataclass(frozen=True)
+class GradcheckResult:
+    """What ``gradcheck`` found.
+
+    Attributes
+    ----------
+    passed : bool
+        ``max_rel_error <= tolerance``.
+    max_rel_error : float
+        The largest relative error over all entries (see ``relative_error``).
+    worst_index : tuple of int
+        Where that error occurs.
+    analytic_value, numerical_value : float
+        The two gradients at ``worst_index``.
+    analytic, numerical : ndarray
+        Both full gradients, float64.
+    tolerance : float
+    """
+
+    passed: bool
+    max_rel_error: float
+    worst_index: tuple
+    analytic_value: float
+    numerical_value: float
+    analytic: np.ndarray
+    numerical: np.ndarray
+    tolerance: float
+
+    def __str__(self):
+        verdict = "passed" if self.passed else "FAILED"
+        return (
+            f"gradcheck {verdict}: max relative error {self.max_rel_error:.2e} "
+            f"(tolerance {self.tolerance:.0e}) at index {self.worst_index}: "
+            f"analytic {self.analytic_value:.8g}, numerical {self.numerical_value:.8g}"
+        )
+
+
+def relative_error(analytic, numerical, scale_floor=1e-3):
+    """Entry-wise relative error |a - n| / max(|a| + |n|, scale_floor * s), s = the largest |a| or |n|.
+
+    The plain ratio |a - n| / (|a| + |n|) is 0/0 where the true gradient is zero (a row of U that no pair
+    touches) and amplifies round-off where it is tiny. Measuring such entries against a fraction of the
+    gradient's overall scale keeps the number meaningful: an entry that should be zero scores 0 when the
+    analytic gradient is 0 there, and about 1/scale_floor times its size relative to the gradient when not.
+    """
+    analytic = np.asarray(analytic, dtype=np.float64)
+    numerical = np.asarray(numerical, dtype=np.float64)
+    scale = max(np.abs(analytic).max(initial=0.0), np.abs(numerical).max(initial=0.0))
+    floor = max(scale_floor * scale, np.finfo(np.float64).tiny)
+    return np.abs(analytic - numerical) / np.maximum(np.abs(analytic) + np.abs(numerical), floor)
+
+
+def gradcheck(f, x, step=1e-5, tolerance=1e-6):
+    """Compare the gradient returned by ``f`` with central differences.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x)`` returns ``(loss, grad)`` with ``grad`` of the same shape as ``x``.
+    x : array_like
+        The point to check at; not modified.
+    step : float
+        Central-difference step h. 1e-5 balances truncation (~h²) and round-off (~1e-16 / h) in float64.
+    tolerance : float
+        Largest relative error that passes.
+
+    Returns
+    -------
+    GradcheckResult
+    """
+    x = np.array(x, dtype=np.float64)
+    if x.size == 0:
+        raise ValueError("gradcheck needs a non-empty x, got an array of shape " f"{x.shape}")
+    output = f(x.copy())
+    if not (isinstance(output, tuple) and len(output) == 2):
+        raise TypeError("f(x) must return a pair (loss, grad); got " f"{type(output).__name__}")
+    analytic = np.asarray(output[1], dtype=np.float64)
+    if analytic.shape != x.shape:
+        raise ValueError(f"f(x) returned a gradient of shape {analytic.shape}, expected x's shape {x.shape}")
+    numerical = numerical_gradient(f, x, step)
+    errors = relative_error(analytic, numerical)
+    worst = np.unravel_index(np.argmax(errors), errors.shape)
+    max_error = float(errors[worst])
+    return GradcheckResult(
+        passed=bool(max_error <= tolerance),
+        max_rel_error=max_error,
+        worst_index=tuple(int(i) for i in worst),
+        analytic_value=float(analytic[worst]),
+        numerical_value=float(numerical[worst]),
+        analytic=analytic,
+        numerical=numerical,
+        tolerance=tolerance,
+    )
+
+
+def assert_gradcheck(f, x, step=1e-5, tolerance=1e-6):
+    """Run ``gradcheck`` and raise AssertionError with its report if it fails; return the result."""
+    result = gradcheck(f, x, step=step, tolerance=tolerance)
+    if not result.passed:
+        raise AssertionError(str(result))
+    return result
+
+
+def _loss_of(output):
+    loss = output[0] if isinstance(output, tuple) else output
+    return float(loss)
