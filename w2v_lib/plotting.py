@@ -1,0 +1,214 @@
+"""Figures of the course: word vectors projected to 2-D (PCA, t-SNE) and training-loss curves.
+
+The projections use scikit-learn; every figure has a title, axis labels and, when there are groups or several
+curves, a legend. Each function draws on ``ax`` when given (so figures can be combined with subplots) or on a
+new figure, and returns the Axes.
+"""
+
+import numbers
+import warnings
+from collections import Counter
+
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.manifold import TSNE
+
+_OTHER = "other"
+
+
+def plot_embeddings(kv, words=None, groups=None, method="pca", seed=0, ax=None, perplexity=None, title=None,
+                    normalize=True):
+    """Scatter plot of word vectors projected to 2-D, one colour per group, each point labelled by its word.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    words : sequence of str or None
+        The words to plot. None: the words of ``groups``, in order.
+    groups : dict of str -> sequence of str, or None
+        Group name -> its words, coloured by group and named in the legend. A plotted word that is in no group is
+        drawn grey as ``"other"``; a group word missing from ``words`` is added. A word may be in one group only.
+    method : {"pca", "tsne"}
+        PCA (linear, deterministic; axes show the explained variance) or t-SNE (non-linear, keeps neighbours
+        together; distances between far-apart clusters mean little, and the layout depends on the seed).
+    seed : int or numpy.random.Generator
+        t-SNE's random state (PCA does not use it).
+    ax : matplotlib Axes or None
+    perplexity : float or None
+        t-SNE only: about how many neighbours each point attends to; must be below the number of points.
+        None: min(30, n_points - 1). A larger value is lowered to n_points - 1 with a warning.
+    title : str or None
+        None: a title naming the method and the number of words.
+    normalize : bool
+        Project unit vectors (True, the geometry cosine similarity sees) or the raw vectors.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    KeyError
+        Some words are not in ``kv`` (all of them are named).
+    ValueError
+        Fewer than 2 words, a repeated word, a word in two groups, an unknown method, a perplexity <= 0.
+    """
+    words, labels, group_names = _words_and_groups(words, groups)
+    unknown = [word for word in words if word not in kv]
+    if unknown:
+        raise KeyError(f"{len(unknown)} of the words to plot are not in the vocabulary: {unknown}")
+    if len(words) < 2:
+        raise ValueError(f"need at least 2 words to plot, got {words}")
+    rows = [kv.index(word) for word in words]
+    points = (kv.unit_vectors if normalize else kv.vectors)[rows].astype(np.float64)
+    if method == "pca":
+        pca = PCA(n_components=2, svd_solver="full")
+        xy = pca.fit_transform(points)
+        variance = 100 * pca.explained_variance_ratio_
+        axis_labels = (f"PC 1 ({variance[0]:.1f}% of the variance)", f"PC 2 ({variance[1]:.1f}% of the variance)")
+        default_title = f"PCA of {len(words)} word vectors"
+    elif method == "tsne":
+        perplexity = _tsne_perplexity(perplexity, len(words))
+        random_state = int(np.random.default_rng(seed).integers(2**31 - 1))
+        tsne = TSNE(n_components=2, perplexity=perplexity, random_state=random_state, init="pca",
+                    learning_rate="auto")
+        xy = tsne.fit_transform(points)
+        axis_labels = ("t-SNE dimension 1", "t-SNE dimension 2")
+        default_title = f"t-SNE of {len(words)} word vectors (perplexity {perplexity:g})"
+    else:
+        raise ValueError(f"method must be 'pca' or 'tsne', got {method!r}")
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 6))
+    labels = np.array(labels, dtype=object)
+    for colour_number, name in enumerate(group_names):
+        chosen = labels == name
+        colour = "0.6" if name == _OTHER else f"C{colour_number % 10}"
+        ax.scatter(xy[chosen, 0], xy[chosen, 1], color=colour, label=name)
+    for word, (x, y) in zip(words, xy):
+        ax.annotate(word, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=9)
+    ax.set_xlabel(axis_labels[0])
+    ax.set_ylabel(axis_labels[1])
+    ax.set_title(default_title if title is None else title)
+    if groups:
+        ax.legend(title="group")
+    return ax
+
+
+def plot_loss(history, x=None, ax=None, smooth=None, title="Training loss", xlabel=None, label="loss"):
+    """Loss curve, optionally with a moving average on top of the raw values.
+
+    Parameters
+    ----------
+    history : array_like of float, dict, or object with a ``loss`` attribute
+        The losses, one per record (per step, per chunk or per epoch). A dict or an object (such as
+        ``w2v_lib.train.TrainingHistory``) gives them as ``"loss"`` / ``.loss``, and its ``"words"`` / ``.words``
+        (corpus words processed at each record), when present, become the x values.
+    x : array_like or None
+        x values, same length as the losses. None: ``words`` of ``history`` if it has them, else 1, 2, ..., n.
+    ax : matplotlib Axes or None
+    smooth : int >= 1 or None
+        Also draw the mean of each window of ``smooth`` consecutive losses (trailing window), which shows the
+        trend of a noisy curve. None or 1: raw losses only.
+    title : str
+    xlabel : str or None
+        None: "corpus words processed" when x comes from ``words``, "record" for 1..n, "x" otherwise.
+    label : str
+        Legend label of the raw curve.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    losses, history_x = _losses_and_x(history)
+    if x is None:
+        x, default_xlabel = (history_x, "corpus words processed") if history_x is not None else (
+            np.arange(1, len(losses) + 1), "record")
+    else:
+        default_xlabel = "x"
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape != losses.shape:
+        raise ValueError(f"x has shape {x.shape} but there are {losses.shape[0]} losses: give one x per loss")
+    if smooth is not None and (isinstance(smooth, bool) or not isinstance(smooth, numbers.Integral) or smooth < 1):
+        raise ValueError(f"smooth must be a positive int (a window length) or None, got {smooth!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    if smooth is None or smooth == 1:
+        ax.plot(x, losses, label=label)
+    else:
+        if smooth > len(losses):
+            raise ValueError(f"smooth = {smooth} is longer than the {len(losses)} losses; use a smaller window")
+        ax.plot(x, losses, alpha=0.35, label=label)
+        moving_average = np.convolve(losses, np.ones(smooth) / smooth, mode="valid")
+        ax.plot(x[smooth - 1:], moving_average, label=f"mean of {smooth} consecutive values")
+    ax.set_xlabel(default_xlabel if xlabel is None else xlabel)
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def _losses_and_x(history):
+    """The losses as a 1-D float array and the x values that come with them (or None)."""
+    if isinstance(history, dict):
+        if "loss" not in history:
+            raise ValueError(f"a history dict must have a 'loss' list, got keys {sorted(history)}")
+        losses, x = history["loss"], history.get("words")
+    elif hasattr(history, "loss"):
+        losses, x = history.loss, getattr(history, "words", None)
+    else:
+        losses, x = history, None
+    losses = np.asarray(losses, dtype=np.float64)
+    if losses.ndim != 1 or losses.shape[0] == 0:
+        raise ValueError(f"the losses must be a non-empty 1-D sequence, got shape {losses.shape}")
+    if not np.isfinite(losses).all():
+        raise ValueError("the losses contain NaN or infinity: training diverged; try a smaller learning rate")
+    if x is None or len(x) == 0:
+        return losses, None
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape != losses.shape:
+        raise ValueError(f"the history has {losses.shape[0]} losses but {x.shape[0]} 'words' values")
+    return losses, x
+
+
+def _tsne_perplexity(perplexity, n_points):
+    if perplexity is None:
+        if n_points - 1 < 30:
+            warnings.warn(f"perplexity lowered from t-SNE's usual 30 to {n_points - 1}: it must be below the "
+                          f"number of points ({n_points})", stacklevel=3)
+        return float(min(30, n_points - 1))
+    if isinstance(perplexity, bool) or not isinstance(perplexity, numbers.Real) or not perplexity > 0:
+        raise ValueError(f"perplexity must be a positive number, got {perplexity!r}")
+    if perplexity >= n_points:
+        warnings.warn(f"perplexity lowered from {perplexity} to {n_points - 1}: it must be below the number of "
+                      f"points ({n_points})", stacklevel=3)
+        return float(n_points - 1)
+    return float(perplexity)
+
+
+def _words_and_groups(words, groups):
+    """The words to plot, each one's group label, and the group names in legend order."""
+    if words is None and not groups:
+        raise ValueError("give the words to plot, or groups of words (a dict: group name -> list of words)")
+    if isinstance(words, str):
+        raise TypeError(f"words must be a list of words, got the single string {words!r}; use [{words!r}]")
+    if groups is not None and not isinstance(groups, dict):
+        raise TypeError(f"groups must be a dict (group name -> list of words), got {type(groups).__name__}")
+    group_of = {}
+    for name, members in (groups or {}).items():
+        if isinstance(members, str):
+            raise TypeError(f"group {name!r} must be a list of words, got the single string {members!r}")
+        for word in members:
+            if word in group_of:
+                raise ValueError(f"word {word!r} is in groups {group_of[word]!r} and {name!r}; keep it in one group")
+            group_of[word] = name
+    words = list(group_of) if words is None else list(words)
+    repeated = sorted(word for word, count in Counter(words).items() if count > 1)
+    if repeated:
+        raise ValueError(f"words to plot must be distinct, these are repeated: {repeated}")
+    listed = set(words)
+    words += [word for word in group_of if word not in listed]
+    labels = [group_of.get(word, _OTHER) for word in words]
+    names = list(groups or {}) + ([_OTHER] if _OTHER in labels and _OTHER not in (groups or {}) else [])
+    return words, labels, [name for name in names if name in labels]
