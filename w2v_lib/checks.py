@@ -2,9 +2,10 @@
 
 Every check cell of a notebook calls one of these. A check prints one line starting with ``✓`` when the
 answer is right and raises ``CheckFailed`` (an AssertionError) with a message saying what is wrong when it
-is not: which entry, by how much, the expected shape, the gradcheck result, or that the exercise's
-``raise NotImplementedError`` stub is still in place. The grader counts an exercise as passed when all
-of its check cells run without error.
+is not: which entry, by how much, the expected shape, or the gradcheck result. While the exercise's
+``raise NotImplementedError`` stub is still in place, the check raises NotImplementedError itself, with a
+message saying so: in a student notebook run top to bottom, the first error is always a NotImplementedError.
+The grader counts an exercise as passed when all of its check cells run without error.
 """
 
 import numpy as np
@@ -35,7 +36,7 @@ def check_close(name, got, expected, atol=1e-6, rtol=1e-6):
         Tolerances as in ``numpy.allclose``.
     """
     if got is None:
-        raise CheckFailed(STUB_MESSAGE.format(name=name))
+        raise NotImplementedError(STUB_MESSAGE.format(name=name))
     _compare(name, "your answer", got, expected, atol, rtol)
     print(f"✓ {name}: correct.")
 
@@ -76,8 +77,13 @@ def check_gradient(name, loss_and_grad, x, tolerance=1e-6):
     _call_student(name, loss_and_grad, (np.array(x, dtype=np.float64),), 1)
     try:
         result = gradcheck(loss_and_grad, x, tolerance=tolerance)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError) as error:  # gradcheck's own messages: wrong shape, not a pair
         raise CheckFailed(f"{name}: {error}") from None
+    except Exception as error:  # the student's code runs again at every perturbed point
+        raise CheckFailed(f"{name}: checking your gradient raised {type(error).__name__}: {error}") from None
+    if not np.all(np.isfinite(result.analytic)):
+        raise CheckFailed(f"{name}: your gradient contains NaN or infinity; check for overflow or a division "
+                          "by zero.")
     if not result.passed:
         raise CheckFailed(
             f"{name}: your gradient disagrees with finite differences. {result}. Look at entry "
@@ -90,7 +96,7 @@ def _call_student(name, func, args, case_number):
     try:
         return func(*_copy_args(args))
     except NotImplementedError:
-        raise CheckFailed(STUB_MESSAGE.format(name=name)) from None
+        raise NotImplementedError(STUB_MESSAGE.format(name=name)) from None
     except Exception as error:
         raise CheckFailed(
             f"{name}: your function raised {type(error).__name__} on test case {case_number}: {error}"
@@ -122,5 +128,8 @@ def _copy_args(args):
 
 
 def _describe(value):
+    if isinstance(value, (tuple, list)):
+        # Not the repr: a tuple of arrays would print every entry.
+        return f"a {type(value).__name__} of {len(value)} values"
     shape = getattr(value, "shape", None)
     return f"{type(value).__name__} with shape {shape}" if shape is not None else f"{type(value).__name__} {value!r}"
