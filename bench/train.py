@@ -1,0 +1,158 @@
+"""Benchmark: the course's Word2Vec against gensim on the first N words of a real corpus.
+
+    python bench/train.py                       # 5,000,000 words, 1 epoch, 1 run each
+    python bench/train.py --words 1000000 --epochs 1 --runs 3 --batch-size 512
+
+Both trainers get the same sentences (the first N words of ``../shared/bench/wiki17m.txt.gz``, lines cut into
+10,000-token sentences) and the CLI's hyperparameters (d=100, window 5, 5 negatives, min_count 5, sample 1e-3,
+alpha 0.025 -> 0.0001, seed 1; gensim with sg=1, hs=0 and one worker thread). Each run happens in its own
+subprocess so that the peak memory (ru_maxrss) is that trainer's alone. The training time includes building
+the vocabulary and making the pairs; reading the file is not timed. The vectors of both are scored by
+``w2v_lib.evaluate``: WordSim-353 and SimLex-999 Spearman correlations and the Google analogy accuracy over
+the 30,000 most frequent words.
+"""
+
+import argparse
+import importlib.util
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/bench/wiki17m.txt.gz"
+TRAINERS = ("course", "gensim")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="default: %(default)s")
+    parser.add_argument("--words", type=int, default=5_000_000,
+                        help="train on the first N words (default: %(default)s)")
+    parser.add_argument("--epochs", type=int, default=1, help="default: %(default)s")
+    parser.add_argument("--runs", type=int, default=1, help="runs of each trainer; medians are reported")
+    parser.add_argument("--batch-size", type=int, default=1024,
+                        help="the course trainer's (default: %(default)s)")
+    parser.add_argument("--alpha", type=float, default=0.025, help="both trainers' (default: %(default)s)")
+    parser.add_argument("--no-gensim", action="store_true", help="benchmark the course trainer only")
+    parser.add_argument("--worker", choices=TRAINERS, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if not args.corpus.is_file():
+        print(f"corpus {args.corpus} not found: nothing to benchmark (pass --corpus FILE)")
+        return 0
+    if args.worker:
+        print(json.dumps(run_trainer(args)))
+        return 0
+
+    trainers = ["course"]
+    if args.no_gensim:
+        pass
+    elif importlib.util.find_spec("gensim") is None:
+        print("gensim is not installed: benchmarking the course trainer only")
+    else:
+        trainers.append("gensim")
+    runs = {trainer: [] for trainer in trainers}
+    # Runs alternate between the trainers, so that a change in the machine's load hits both alike.
+    for run in range(args.runs):
+        for trainer in trainers:
+            print(f"running {trainer}, run {run + 1} of {args.runs} ...", file=sys.stderr, flush=True)
+            command = [sys.executable, __file__, "--worker", trainer, "--corpus", str(args.corpus),
+                       "--words", str(args.words), "--epochs", str(args.epochs),
+                       "--batch-size", str(args.batch_size), "--alpha", str(args.alpha)]
+            output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            runs[trainer].append(json.loads(output.strip().splitlines()[-1]))
+    results = {trainer: {key: statistics.median(run[key] for run in trainer_runs) for key in trainer_runs[0]}
+               for trainer, trainer_runs in runs.items()}
+    print_table(args, results)
+    return 0
+
+
+def run_trainer(args):
+    """Train one model in this process and return its measurements."""
+    sentences = first_words(args.corpus, args.words)
+    n_words = sum(len(sentence) for sentence in sentences)
+    corpus_rss = _max_rss_mb()
+    start = time.perf_counter()
+    if args.worker == "course":
+        from w2v_lib.model import Word2Vec
+
+        model = Word2Vec(vector_size=100, window=5, negative=5, min_count=5, sample=1e-3, alpha=args.alpha,
+                         min_alpha=0.0001, epochs=args.epochs, batch_size=args.batch_size, seed=1,
+                         progress=False).fit(sentences)
+        seconds = time.perf_counter() - start
+        kv = model.wv
+    else:
+        from gensim.models import Word2Vec as GensimWord2Vec
+
+        from w2v_lib.keyed_vectors import KeyedVectors
+
+        model = GensimWord2Vec(sentences, sg=1, hs=0, negative=5, window=5, vector_size=100, min_count=5,
+                               sample=1e-3, alpha=args.alpha, min_alpha=0.0001, seed=1, workers=1,
+                               epochs=args.epochs)
+        seconds = time.perf_counter() - start
+        kv = KeyedVectors(model.wv.index_to_key, model.wv.vectors)
+    peak_rss = _max_rss_mb()
+    return {"seconds": seconds, "words_per_second": n_words * args.epochs / seconds, "peak_mb": peak_rss,
+            "corpus_mb": corpus_rss, "vocab": len(kv), **scores(kv)}
+
+
+def scores(kv):
+    """WordSim-353 and SimLex-999 Spearman correlations and analogy accuracy (percent) of ``kv``."""
+    from gensim.test.utils import datapath
+
+    from w2v_lib.evaluate import evaluate_analogies, evaluate_word_pairs
+
+    return {
+        "wordsim353": evaluate_word_pairs(kv, datapath("wordsim353.tsv"))["spearman"],
+        "simlex999": evaluate_word_pairs(kv, datapath("simlex999.txt"))["spearman"],
+        "analogies": 100 * evaluate_analogies(kv, datapath("questions-words.txt"),
+                                              restrict_vocab=30000)["accuracy"],
+    }
+
+
+def first_words(path, max_words):
+    """The first ``max_words`` words of the corpus at ``path`` as a list of sentences."""
+    from w2v_lib.datasets import read_corpus
+
+    sentences, remaining = [], max_words
+    for sentence in read_corpus(path):
+        sentences.append(sentence[:remaining])
+        remaining -= len(sentences[-1])
+        if remaining <= 0:
+            break
+    return sentences
+
+
+def print_table(args, results):
+    print(f"corpus {args.corpus.name}: first {args.words:,} words, {args.epochs} epoch(s), d=100, window 5, "
+          f"negative 5, min_count 5, sample 1e-3, alpha {args.alpha}; course batch_size {args.batch_size}; "
+          f"median of {args.runs} run(s), each in its own process")
+    rows = [("training time (s), incl. vocabulary", "seconds", "{:.1f}"),
+            ("words/s", "words_per_second", "{:,.0f}"),
+            ("peak memory (MB, ru_maxrss)", "peak_mb", "{:,.0f}"),
+            ("  of which the corpus as lists (MB)", "corpus_mb", "{:,.0f}"),
+            ("vocabulary size", "vocab", "{:,.0f}"),
+            ("WordSim-353 Spearman", "wordsim353", "{:.4f}"),
+            ("SimLex-999 Spearman", "simlex999", "{:.4f}"),
+            ("analogy accuracy (%, top 30,000 words)", "analogies", "{:.2f}")]
+    names = list(results)
+    print(f"{'':40s}" + "".join(f"{name:>14s}" for name in names))
+    for label, key, template in rows:
+        print(f"{label:40s}" + "".join(f"{template.format(results[name][key]):>14s}" for name in names))
+    if "gensim" in results:
+        course, gensim = results["course"], results["gensim"]
+        print(f"time ratio course / gensim: {course['seconds'] / gensim['seconds']:.2f}")
+        differences = {key: course[key] - gensim[key] for key in ("wordsim353", "simlex999", "analogies")}
+        print(f"score differences course - gensim: WordSim {differences['wordsim353']:+.4f}, "
+              f"SimLex {differences['simlex999']:+.4f}, analogies {differences['analogies']:+.2f} points")
+
+
+def _max_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+if __name__ == "__main__":
+    sys.exit(main())
