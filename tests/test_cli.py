@@ -15,7 +15,7 @@ from w2v_lib.model import Word2Vec
 
 TRAIN_FLAGS = ["--corpus", "--output", "--dim", "--window", "--negative", "--min-count", "--sample",
                "--alpha", "--min-alpha", "--epochs", "--seed", "--batch-size", "--trainer", "--max-words",
-               "--precision", "--quiet"]
+               "--top-words", "--precision", "--quiet"]
 SMALL = ["--dim", "8", "--window", "3", "--min-count", "2", "--epochs", "2", "--seed", "5", "--quiet"]
 
 
@@ -65,6 +65,16 @@ def test_train_gzip_output_and_input_with_6_digits(corpus_file, tmp_path):
     model = Word2Vec(vector_size=8, window=3, min_count=2, epochs=2, seed=5, progress=False)
     model.fit(read_corpus(corpus_file))
     assert np.allclose(loaded.vectors, model.center_vectors, rtol=5e-6, atol=1e-12)  # 6 significant digits
+
+
+def test_top_words_writes_the_most_frequent_words_of_the_same_training(corpus_file, tmp_path):
+    full, top = tmp_path / "full.txt", tmp_path / "top.txt"
+    assert run_cli("train", "--corpus", corpus_file, "--output", full, *SMALL).returncode == 0
+    assert run_cli("train", "--corpus", corpus_file, "--output", top, *SMALL, "--top-words", "10").returncode == 0
+    full_lines, top_lines = full.read_text().splitlines(), top.read_text().splitlines()
+    assert top_lines[0] == "10 8"
+    assert top_lines[1:] == full_lines[1:11]  # the same vectors: the cut happens after training
+    assert cli.main(["train", "--corpus", str(corpus_file), "--output", str(top), "--top-words", "0"]) == 1
 
 
 def test_one_long_line_and_max_words(tmp_path):
