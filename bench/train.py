@@ -75,14 +75,14 @@ def run_trainer(args):
     sentences = first_words(args.corpus, args.words)
     n_words = sum(len(sentence) for sentence in sentences)
     corpus_rss = _max_rss_mb()
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     if args.worker == "course":
         from w2v_lib.model import Word2Vec
 
         model = Word2Vec(vector_size=100, window=5, negative=5, min_count=5, sample=1e-3, alpha=args.alpha,
                          min_alpha=0.0001, epochs=args.epochs, batch_size=args.batch_size, seed=1,
                          progress=False).fit(sentences)
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - start_cpu
         kv = model.wv
     else:
         from gensim.models import Word2Vec as GensimWord2Vec
@@ -92,10 +92,10 @@ def run_trainer(args):
         model = GensimWord2Vec(sentences, sg=1, hs=0, negative=5, window=5, vector_size=100, min_count=5,
                                sample=1e-3, alpha=args.alpha, min_alpha=0.0001, seed=1, workers=1,
                                epochs=args.epochs)
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - start_cpu
         kv = KeyedVectors(model.wv.index_to_key, model.wv.vectors)
     peak_rss = _max_rss_mb()
-    return {"seconds": seconds, "words_per_second": n_words * args.epochs / seconds, "peak_mb": peak_rss,
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "words_per_second": n_words * args.epochs / seconds, "peak_mb": peak_rss,
             "corpus_mb": corpus_rss, "vocab": len(kv), **scores(kv)}
 
 
@@ -131,6 +131,7 @@ def print_table(args, results):
           f"negative 5, min_count 5, sample 1e-3, alpha {args.alpha}; course batch_size {args.batch_size}; "
           f"median of {args.runs} run(s), each in its own process")
     rows = [("training time (s), incl. vocabulary", "seconds", "{:.1f}"),
+            ("CPU time (s), all threads", "cpu_seconds", "{:.1f}"),
             ("words/s", "words_per_second", "{:,.0f}"),
             ("peak memory (MB, ru_maxrss)", "peak_mb", "{:,.0f}"),
             ("  of which the corpus as lists (MB)", "corpus_mb", "{:,.0f}"),
@@ -144,7 +145,8 @@ def print_table(args, results):
         print(f"{label:40s}" + "".join(f"{template.format(results[name][key]):>14s}" for name in names))
     if "gensim" in results:
         course, gensim = results["course"], results["gensim"]
-        print(f"time ratio course / gensim: {course['seconds'] / gensim['seconds']:.2f}")
+        print(f"time ratio course / gensim: {course['seconds'] / gensim['seconds']:.2f} wall clock, "
+              f"{course['cpu_seconds'] / gensim['cpu_seconds']:.2f} CPU time")
         differences = {key: course[key] - gensim[key] for key in ("wordsim353", "simlex999", "analogies")}
         print(f"score differences course - gensim: WordSim {differences['wordsim353']:+.4f}, "
               f"SimLex {differences['simlex999']:+.4f}, analogies {differences['analogies']:+.2f} points")
