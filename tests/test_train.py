@@ -268,6 +268,14 @@ def test_divergence_stops_with_a_clear_error(small_corpus):
                               progress=False)
 
 
+def test_finite_but_exploding_loss_is_reported(small_corpus):
+    # alpha=1e3 with large batches: on this small corpus the loss grows huge in a few steps without overflowing,
+    # which the finiteness checks alone would let through.
+    with pytest.raises(FloatingPointError, match="ten times the 4.159 of untrained vectors"):
+        train.train_minibatch(*small_corpus, vector_size=8, alpha=1e3, min_alpha=0.0, epochs=2, batch_size=1024,
+                              progress=False)
+
+
 def test_hyperparameter_errors():
     with pytest.raises(ValueError, match="vector_size"):
         train.check_hyperparameters(vector_size=0)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from w2v_lib.losses import log_sigmoid, sigmoid, skipgram_loss_and_gradient
 from w2v_lib.sampling import NegativeSampler, keep_probabilities, subsample, window_pairs
@@ -285,7 +285,7 @@ def train_loop(token_ids, sentence_starts, counts, *, vector_size=100, window=5,
 
     history = _run(((chunk, None) for chunk in chunks),
                    lambda chunk, _: _loop_chunk(chunk, center_vectors, outside_vectors, total_words, alpha,
-                                                min_alpha), total_words, epochs, progress)
+                                                min_alpha), total_words, epochs, progress, alpha)
     _check_parameters(center_vectors, outside_vectors, alpha)
     return TrainResult(center_vectors, outside_vectors, history)
 
@@ -342,7 +342,7 @@ def train_minibatch(token_ids, sentence_starts, counts, *, vector_size=100, wind
 
     history = _run(planned, lambda chunk, batches: _minibatch_chunk(batches, center_vectors, outside_vectors,
                                                                    alpha, batch_size),
-                   total_words, epochs, progress)
+                   total_words, epochs, progress, alpha, batch_size)
     _check_parameters(center_vectors, outside_vectors, alpha, batch_size)
     return TrainResult(center_vectors, outside_vectors, history)
 
@@ -563,7 +563,7 @@ def check_hyperparameters(*, vector_size=100, window=5, negative=5, sample=1e-3,
                          f"alpha to min_alpha), got {min_alpha}")
 
 
-def _run(chunks, train_chunk, total_words, epochs, progress):
+def _run(chunks, train_chunk, total_words, epochs, progress, alpha, batch_size=None):
     """Feed every (chunk, its batches) to ``train_chunk`` (returning the loss sum and last learning rate)."""
     history = TrainingHistory()
     words_per_epoch = total_words // epochs
@@ -579,6 +579,7 @@ def _run(chunks, train_chunk, total_words, epochs, progress):
             epoch_loss += loss_sum
             epoch_pairs += n_pairs
             if n_pairs:
+                _check_mean_loss(loss_sum / n_pairs, chunk.negatives.shape[1], words_done, alpha, batch_size)
                 history.words.append(words_done)
                 history.loss.append(loss_sum / n_pairs)
                 history.learning_rate.append(float(lr))
@@ -604,6 +605,16 @@ def _check_loss(loss, words, lr, alpha, batch_size=None):
     if not math.isfinite(loss):
         raise FloatingPointError(_divergence_message(f"the loss became {loss} at corpus word {int(words):,} "
                                                      f"(learning rate {lr:.4g})", alpha, batch_size))
+
+
+def _check_mean_loss(mean_loss, negative, words, alpha, batch_size):
+    # Untrained vectors score every pair 0, a loss of (K + 1) log 2 per pair, and SGD only lowers it. A chunk of
+    # thousands of pairs ten times worse than that has diverged, even while every number is still finite.
+    untrained = (negative + 1) * math.log(2)
+    if mean_loss > 10 * untrained:
+        raise FloatingPointError(_divergence_message(
+            f"the mean loss per pair reached {mean_loss:.3g} by corpus word {int(words):,}, over ten times the "
+            f"{untrained:.3f} of untrained vectors", alpha, batch_size))
 
 
 def _check_parameters(center_vectors, outside_vectors, alpha, batch_size=None):
