@@ -52,6 +52,15 @@ def check_indices(name, value, size, ndim):
     return array
 
 
+def is_number(text):
+    """Whether ``float(text)`` succeeds: a value field of a data file."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _as_float_array(name, value):
     array = np.asarray(value)
     if not np.issubdtype(array.dtype, np.floating):

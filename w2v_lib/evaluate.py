@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from w2v_lib._validation import is_number
 from w2v_lib.keyed_vectors import KeyedVectors
 
 _QUESTIONS_PER_BATCH = 1024  # bounds the (questions, words) score matrix to 1024 × V float32 values
@@ -70,7 +71,7 @@ def evaluate_word_pairs(kv, path, delimiter="\t", case_insensitive=True, dummy4u
             fields = line.split(delimiter)
             if case_insensitive:
                 fields = [field.upper() for field in fields]
-            if len(fields) != 3 or not _is_number(fields[2]):
+            if len(fields) != 3 or not is_number(fields[2]):
                 skipped += 1
                 continue
             word_a, word_b, score = fields
@@ -247,14 +248,6 @@ def _restricted_lookup(kv, restrict_vocab, case_insensitive):
     for row, key in enumerate(keys):
         lookup.setdefault(key, row)
     return lookup, keys
-
-
-def _is_number(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _open_text(path):

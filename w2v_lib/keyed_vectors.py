@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from w2v_lib._validation import check_matrix
+from w2v_lib._validation import check_matrix, is_number
 
 _FLOAT32_LE = np.dtype("<f4")
 _ROWS_PER_WRITE = 1024
@@ -322,20 +322,12 @@ def _parse_values(where, word, values):
         with np.errstate(over="ignore"):  # overflow to infinity is reported below, with the line
             vector = np.array(values, dtype=np.float32)
     except ValueError:
-        bad = next((value for value in values if not _is_number(value)), " ".join(values)[:60])
+        bad = next((value for value in values if not is_number(value)), " ".join(values)[:60])
         raise ValueError(f"{where}: value {bad!r} of word {word!r} is not a number") from None
     if not np.isfinite(vector).all():
         bad = values[int(np.argmin(np.isfinite(vector)))]
         raise ValueError(f"{where}: value {bad!r} of word {word!r} is not finite in float32")
     return vector
-
-
-def _is_number(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _read_binary(path, file, n_words, size, header_length):
