@@ -83,6 +83,14 @@ def test_tsne_is_reproducible_with_a_seed(kv):
     np.testing.assert_array_equal(first, again)
 
 
+def test_tsne_random_init_depends_on_the_seed(kv):
+    groups = {"g": ["w1", "w2", "w3", "w4", "w5", "w6", "w7"]}
+    layouts = [plotted_points(plot_embeddings(kv, groups=groups, method="tsne", perplexity=3, seed=seed,
+                                              init="random")) for seed in (0, 1, 0)]
+    np.testing.assert_array_equal(layouts[0], layouts[2])
+    assert not np.allclose(layouts[0], layouts[1])
+
+
 def test_draws_on_the_given_axes(kv):
     _, (left, right) = plt.subplots(1, 2)
     assert plot_embeddings(kv, ["w1", "w2", "w3"], ax=right, title="mine") is right

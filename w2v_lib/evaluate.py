@@ -2,7 +2,8 @@
 
 Both functions read the standard test files that gensim's wheel installs (``gensim.test.utils.datapath``:
 ``wordsim353.tsv``, ``simlex999.txt``, ``questions-words.txt``) and give the same numbers as gensim's
-``KeyedVectors.evaluate_word_pairs`` and ``KeyedVectors.evaluate_word_analogies`` on the same vectors:
+``KeyedVectors.evaluate_word_pairs`` and ``KeyedVectors.evaluate_word_analogies`` on the same vectors (the same
+counts; correlations equal up to float32 round-off, which can swap the ranks of two nearly tied cosines):
 
 * ``restrict_vocab`` keeps the first N words of the vocabulary (the most frequent ones when words are sorted by
   frequency); a test item with a word outside them counts as out of vocabulary (OOV).

@@ -18,7 +18,7 @@ _OTHER = "other"
 
 
 def plot_embeddings(kv, words=None, groups=None, method="pca", seed=0, ax=None, perplexity=None, title=None,
-                    normalize=True):
+                    normalize=True, init="pca"):
     """Scatter plot of word vectors projected to 2-D, one colour per group, each point labelled by its word.
 
     Parameters
@@ -31,9 +31,10 @@ def plot_embeddings(kv, words=None, groups=None, method="pca", seed=0, ax=None, 
         drawn grey as ``"other"``; a group word missing from ``words`` is added. A word may be in one group only.
     method : {"pca", "tsne"}
         PCA (linear, deterministic; axes show the explained variance) or t-SNE (non-linear, keeps neighbours
-        together; distances between far-apart clusters mean little, and the layout depends on the seed).
+        together; distances between far-apart clusters mean little, and the layout depends on the start).
     seed : int or numpy.random.Generator
-        t-SNE's random state (PCA does not use it).
+        t-SNE's random state (PCA does not use it). With ``init="pca"`` it barely changes the picture; with
+        ``init="random"`` each seed gives a different layout.
     ax : matplotlib Axes or None
     perplexity : float or None
         t-SNE only: about how many neighbours each point attends to; must be below the number of points.
@@ -42,6 +43,8 @@ def plot_embeddings(kv, words=None, groups=None, method="pca", seed=0, ax=None, 
         None: a title naming the method and the number of words.
     normalize : bool
         Project unit vectors (True, the geometry cosine similarity sees) or the raw vectors.
+    init : {"pca", "random"}
+        t-SNE only: start from the PCA projection (stable from run to run) or from random points.
 
     Returns
     -------
@@ -71,7 +74,7 @@ def plot_embeddings(kv, words=None, groups=None, method="pca", seed=0, ax=None, 
     elif method == "tsne":
         perplexity = _tsne_perplexity(perplexity, len(words))
         random_state = int(np.random.default_rng(seed).integers(2**31 - 1))
-        tsne = TSNE(n_components=2, perplexity=perplexity, random_state=random_state, init="pca",
+        tsne = TSNE(n_components=2, perplexity=perplexity, random_state=random_state, init=init,
                     learning_rate="auto")
         xy = tsne.fit_transform(points)
         axis_labels = ("t-SNE dimension 1", "t-SNE dimension 2")
