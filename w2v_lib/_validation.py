@@ -3,6 +3,7 @@
 Modelled on scikit-learn's ``check_array``: fail early and say how to fix it, never compute a silent wrong answer.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -26,6 +27,34 @@ def check_matrix(name, value, shape=(None, None)):
     if array.shape[0] == 0 or array.shape[1] == 0:
         raise ValueError(f"{name} must have at least one row and one column, got shape {array.shape}")
     return array
+
+
+def check_int(name, value, minimum=1, hint=""):
+    """Return ``value`` as an int >= ``minimum``: TypeError if it is not an integer (bools are refused),
+    ValueError if it is too small. ``hint`` is appended to the ValueError, e.g. the usual value."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}{hint}, got {value}")
+    return int(value)
+
+
+def check_optional_positive_int(name, value):
+    """Return None, or ``value`` as an int >= 1 (a count where None means "all"); ValueError otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive int or None, got {value!r}")
+    return int(value)
+
+
+def check_real(name, value):
+    """Return ``value`` as a finite float: TypeError if it is not a number, ValueError if NaN or infinite."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return float(value)
 
 
 def check_index(name, value, size):

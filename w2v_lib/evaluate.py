@@ -14,14 +14,13 @@ counts; correlations equal up to float32 round-off, which can swap the ranks of 
 """
 
 import gzip
-import numbers
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 from scipy import stats
 
-from w2v_lib._validation import is_number
+from w2v_lib._validation import check_optional_positive_int, is_number
 from w2v_lib.keyed_vectors import KeyedVectors
 
 _QUESTIONS_PER_BATCH = 1024  # bounds the (questions, words) score matrix to 1024 × V float32 values
@@ -239,9 +238,7 @@ def _restricted_lookup(kv, restrict_vocab, case_insensitive):
     """Map each (upper-cased) key of the first ``restrict_vocab`` words to the row of its first occurrence."""
     if not isinstance(kv, KeyedVectors):
         raise TypeError(f"kv must be a w2v_lib KeyedVectors, got {type(kv).__name__}")
-    if restrict_vocab is not None and (isinstance(restrict_vocab, bool)
-                                       or not isinstance(restrict_vocab, numbers.Integral) or restrict_vocab < 1):
-        raise ValueError(f"restrict_vocab must be a positive int or None, got {restrict_vocab!r}")
+    restrict_vocab = check_optional_positive_int("restrict_vocab", restrict_vocab)
     keys = kv.words[:restrict_vocab]
     if case_insensitive:
         keys = [word.upper() for word in keys]

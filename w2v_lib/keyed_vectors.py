@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from w2v_lib._validation import check_matrix, is_number
+from w2v_lib._validation import check_matrix, check_optional_positive_int, is_number
 
 _FLOAT32_LE = np.dtype("<f4")
 _ROWS_PER_WRITE = 1024
@@ -159,8 +159,8 @@ class KeyedVectors:
         negative = _as_word_list("negative", negative)
         if not positive and not negative:
             raise ValueError("most_similar needs at least one word in positive or negative")
-        topn = _check_optional_positive_int("topn", topn)
-        limit = _check_optional_positive_int("restrict_vocab", restrict_vocab)
+        topn = check_optional_positive_int("topn", topn)
+        limit = check_optional_positive_int("restrict_vocab", restrict_vocab)
         limit = len(self) if limit is None else min(limit, len(self))
         query_rows = [self.index(word) for word in positive + negative]
         query = (self.unit_vectors[query_rows[:len(positive)]].sum(axis=0)
@@ -400,13 +400,6 @@ def _as_word_list(name, words):
         raise TypeError(f"{name} must be a word or a sequence of words, got {type(words).__name__}") from None
     return words
 
-
-def _check_optional_positive_int(name, value):
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int or None, got {value!r}")
-    return int(value)
 
 
 def _unknown_word_message(word, n_words):

@@ -7,10 +7,10 @@
 :mod:`w2v_lib.train`.
 """
 
-import numbers
 
 import numpy as np
 
+from w2v_lib._validation import check_int
 from w2v_lib.keyed_vectors import KeyedVectors
 from w2v_lib.train import check_hyperparameters, train_loop, train_minibatch
 from w2v_lib.vocab import Vocabulary
@@ -62,10 +62,7 @@ class Word2Vec:
                  min_alpha=0.0001, epochs=5, batch_size=1024, seed=1, trainer="minibatch", progress=True):
         check_hyperparameters(vector_size=vector_size, window=window, negative=negative, sample=sample,
                               alpha=alpha, min_alpha=min_alpha, epochs=epochs, batch_size=batch_size)
-        if isinstance(min_count, (bool, np.bool_)) or not isinstance(min_count, numbers.Integral) \
-                or min_count < 1:
-            raise ValueError(f"min_count must be an integer >= 1 (word2vec.c's default is 5), "
-                             f"got {min_count!r}")
+        check_int("min_count", min_count, hint=" (word2vec.c's default is 5)")
         if trainer not in TRAINERS:
             raise ValueError(f"trainer must be one of {TRAINERS}, got {trainer!r}")
         self.vector_size = vector_size

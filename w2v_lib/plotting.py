@@ -14,6 +14,8 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 
+from w2v_lib._validation import check_optional_positive_int
+
 _OTHER = "other"
 
 
@@ -133,8 +135,7 @@ def plot_loss(history, x=None, ax=None, smooth=None, title="Training loss", xlab
     x = np.asarray(x, dtype=np.float64)
     if x.shape != losses.shape:
         raise ValueError(f"x has shape {x.shape} but there are {losses.shape[0]} losses: give one x per loss")
-    if smooth is not None and (isinstance(smooth, bool) or not isinstance(smooth, numbers.Integral) or smooth < 1):
-        raise ValueError(f"smooth must be a positive int (a window length) or None, got {smooth!r}")
+    smooth = check_optional_positive_int("smooth", smooth)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     if smooth is None or smooth == 1:

@@ -12,6 +12,8 @@ import numbers
 
 import numpy as np
 
+from w2v_lib._validation import check_int
+
 
 def noise_distribution(counts, power=0.75):
     """The distribution negatives are drawn from: P(w) = count(w)^power / sum_w' count(w')^power.
@@ -210,12 +212,8 @@ def window_pairs(token_ids, window, rng, sentence_starts=None):
     it on chunks (say 10^6 tokens, about 150 MB at window 5) rather than on a whole 17M-token corpus.
     """
     token_ids = _check_token_ids(token_ids, None)
-    if isinstance(window, (bool, np.bool_)) or not isinstance(window, numbers.Integral):
-        raise TypeError(f"window must be a positive integer, got {type(window).__name__} {window!r}")
-    if window < 1:
-        raise ValueError(f"window must be >= 1 (word2vec.c's default is 5), got {window}")
+    window = check_int("window", window, hint=" (word2vec.c's default is 5)")
     n = token_ids.shape[0]
-    window = int(window)
     reduced = np.random.default_rng(rng).integers(1, window + 1, size=n)
     sentence = None
     if sentence_starts is not None:

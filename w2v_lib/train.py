@@ -20,7 +20,6 @@ with the chunk, in the background thread, and the training thread only gathers, 
 """
 
 import math
-import numbers
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ import numpy as np
 import scipy.sparse
 from tqdm import tqdm
 
+from w2v_lib._validation import check_int, check_real
 from w2v_lib.losses import log_sigmoid, sigmoid, skipgram_loss_and_gradient
 from w2v_lib.sampling import NegativeSampler, keep_probabilities, subsample, window_pairs
 
@@ -127,8 +127,8 @@ def initialize_vectors(vocab_size, vector_size, seed):
     center_vectors : ndarray of float64, shape (V, d)
     outside_vectors : ndarray of float64, shape (V, d), all zero
     """
-    vocab_size = _check_int("vocab_size", vocab_size, minimum=1)
-    vector_size = _check_int("vector_size", vector_size, minimum=1)
+    vocab_size = check_int("vocab_size", vocab_size, minimum=1)
+    vector_size = check_int("vector_size", vector_size, minimum=1)
     rng = np.random.default_rng(seed)
     center_vectors = (rng.random((vocab_size, vector_size)) - 0.5) / vector_size
     outside_vectors = np.zeros((vocab_size, vector_size))
@@ -203,10 +203,10 @@ def training_chunks(token_ids, sentence_starts, counts, *, window=5, negative=5,
         raise ValueError("sentence_starts must be sorted offsets into token_ids starting with 0, got "
                          f"{starts[:10]}{'...' if starts.size > 10 else ''}")
     starts = np.unique(starts[starts < len(token_ids)])  # empty sentences start nothing
-    window = _check_int("window", window, minimum=1)
-    negative = _check_int("negative", negative, minimum=1)
-    epochs = _check_int("epochs", epochs, minimum=1)
-    chunk_words = _check_int("chunk_words", chunk_words, minimum=1)
+    window = check_int("window", window, minimum=1)
+    negative = check_int("negative", negative, minimum=1)
+    epochs = check_int("epochs", epochs, minimum=1)
+    chunk_words = check_int("chunk_words", chunk_words, minimum=1)
     keep_probs = keep_probabilities(counts, sample)
     sampler = NegativeSampler(counts)
     root = int(np.random.default_rng(seed).integers(2**63))
@@ -548,14 +548,14 @@ def check_hyperparameters(*, vector_size=100, window=5, negative=5, sample=1e-3,
     """Raise TypeError or ValueError, naming the parameter and what to do, if a hyperparameter is invalid."""
     for name, value in (("vector_size", vector_size), ("window", window), ("negative", negative),
                         ("epochs", epochs), ("batch_size", batch_size)):
-        _check_int(name, value, minimum=1)
+        check_int(name, value, minimum=1)
     if sample is not None:
-        _check_real("sample", sample)
+        check_real("sample", sample)
         if sample < 0:
             raise ValueError(f"sample must be >= 0 (word2vec.c uses 1e-3; 0 turns subsampling off), "
                              f"got {sample}")
-    _check_real("alpha", alpha)
-    _check_real("min_alpha", min_alpha)
+    check_real("alpha", alpha)
+    check_real("min_alpha", min_alpha)
     if alpha <= 0:
         raise ValueError(f"alpha must be > 0 (word2vec.c's skip-gram default is 0.025), got {alpha}")
     if not 0 <= min_alpha <= alpha:
@@ -630,16 +630,3 @@ def _divergence_message(what, alpha, batch_size):
     return f"training diverged: {what}; {advice})"
 
 
-def _check_int(name, value, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_real(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")

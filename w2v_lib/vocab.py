@@ -4,11 +4,12 @@ Ids follow word2vec.c and gensim: id 0 is the most frequent word. Words with equ
 which they first appear in the corpus, so the same corpus always gives the same ids.
 """
 
-import numbers
 from collections import Counter
 from itertools import repeat
 
 import numpy as np
+
+from w2v_lib._validation import check_index, check_int
 
 
 class Vocabulary:
@@ -91,9 +92,9 @@ class Vocabulary:
         TypeError
             If a sentence is a string instead of a list of tokens.
         """
-        min_count = _check_positive_int("min_count", min_count)
+        min_count = check_int("min_count", min_count)
         if max_size is not None:
-            max_size = _check_positive_int("max_size", max_size)
+            max_size = check_int("max_size", max_size)
         counter = Counter()
         for sentence in sentences:
             if isinstance(sentence, (str, bytes)):
@@ -138,12 +139,7 @@ class Vocabulary:
 
     def word_of(self, word_id):
         """Return the word with id ``word_id`` (an int in 0..V-1)."""
-        if isinstance(word_id, (bool, np.bool_)) or not isinstance(word_id, numbers.Integral):
-            raise TypeError(f"word_id must be an integer, got {type(word_id).__name__} {word_id!r}")
-        if not 0 <= word_id < len(self.words):
-            raise IndexError(f"word_id = {word_id} is out of range for a vocabulary of {len(self)} words "
-                             f"(0..{len(self) - 1})")
-        return self.words[word_id]
+        return self.words[check_index("word_id", word_id, len(self.words))]
 
     def encode(self, tokens, unknown="raise"):
         """Turn a list of tokens into an array of ids.
@@ -183,10 +179,3 @@ class Vocabulary:
             "to keep rare words")
         return f"{word!r} is not in the vocabulary ({len(self)} words){hint}"
 
-
-def _check_positive_int(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
