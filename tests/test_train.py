@@ -148,6 +148,7 @@ def test_scatter_plan_by_hand():
     assert plan.row_starts.tolist() == [0, 1, 4]
     assert plan.order.tolist() == [1, 0, 2, 3]
     assert plan.sources.tolist() == [0, 0, 1, 1]
+    assert plan.inverse.tolist() == [[1, 0], [1, 1]]  # rows[inverse] is the index array again
     with pytest.raises(ValueError, match="2-D integer"):
         train.scatter_plan(np.array([1, 2]))
     with pytest.raises(IndexError, match=">= 0"):
@@ -162,6 +163,7 @@ def test_scatter_plan_sorts_large_indices_like_a_stable_argsort():
         plan = train.scatter_plan(indices)
         assert np.array_equal(plan.order, np.argsort(indices.ravel(), kind="stable"))
         assert np.array_equal(plan.rows, np.unique(indices))
+        assert np.array_equal(plan.rows[plan.inverse], indices)
 
 
 def test_scatter_add_products_with_a_plan_matches_np_add_at():

@@ -365,27 +365,30 @@ def _loop_chunk(chunk, center_vectors, outside_vectors, total_words, alpha, min_
 
 @dataclass(frozen=True)
 class ScatterPlan:
-    """Where the entries of an index array go, sorted once: :func:`scatter_add_products` then needs no sort.
+    """Where the entries of an index array go, sorted once: the sums of :func:`scatter_sums` then need no sort.
 
-    For ``indices`` of shape (B, J), entry (b, j) is flat entry ``i = b * J + j``. Sorting the entries by row
-    groups each row's updates together, which is the layout of a sparse CSR matrix with one row per distinct
+    For ``indices`` of shape (B, J), entry (b, j) is flat entry ``i = b * J + j``. Sorting the entries by index
+    groups each index's updates together, which is the layout of a sparse CSR matrix with one row per distinct
     index and one column per vector b.
 
     Attributes
     ----------
     rows : ndarray of int, shape (R,)
         The distinct indices, ascending.
+    inverse : ndarray of intp, shape (B, J)
+        Where each entry's index is in ``rows``: ``indices == rows[inverse]``.
+    order : ndarray of intp, shape (B * J,)
+        The flat entries sorted by their index; entries of the same index keep their order.
     row_starts : ndarray of int32 (int64 beyond 2**31 entries), shape (R + 1,)
         The sorted entries of ``rows[r]`` are ``order[row_starts[r]:row_starts[r + 1]]``.
-    order : ndarray of int, shape (B * J,)
-        The flat entries sorted by their index; entries of the same index keep their order.
     sources : ndarray of int32 (int64 beyond 2**31 entries), shape (B * J,)
         ``order // J``: the vector b that each sorted entry scales.
     """
 
     rows: np.ndarray
-    row_starts: np.ndarray
+    inverse: np.ndarray
     order: np.ndarray
+    row_starts: np.ndarray
     sources: np.ndarray
 
 
@@ -403,12 +406,14 @@ def scatter_plan(indices):
         raise IndexError(f"indices must be row numbers >= 0, got {flat.min()}")
     order = _stable_argsort(flat)
     sorted_indices = flat[order]
-    firsts = np.flatnonzero(np.diff(sorted_indices, prepend=sorted_indices[:1] - 1))  # where each run starts
+    is_first = np.diff(sorted_indices, prepend=sorted_indices[:1] - 1) != 0  # where each run of an index starts
+    firsts = np.flatnonzero(is_first)
+    inverse = np.empty_like(order)
+    inverse[order] = np.cumsum(is_first) - 1
     # scipy.sparse copies index arrays to int32 when their values fit: made here, off the training thread.
     index_dtype = np.int32 if len(flat) < 2**31 else np.int64
-    return ScatterPlan(rows=sorted_indices[firsts],
+    return ScatterPlan(rows=sorted_indices[firsts], inverse=inverse.reshape(indices.shape), order=order,
                        row_starts=np.append(firsts, len(flat)).astype(index_dtype),
-                       order=order,
                        sources=(order // indices.shape[1]).astype(index_dtype))
 
 
@@ -425,14 +430,40 @@ def _stable_argsort(values):
     return order
 
 
+def scatter_sums(plan, weights, vectors):
+    """For every distinct index r of the plan: Σ_{b,j: indices[b, j] = r} weights[b, j] vectors[b].
+
+    The product of a sparse (R × B) matrix of weights with ``vectors``, so the products weights[b, j] vectors[b]
+    are never built.
+
+    Parameters
+    ----------
+    plan : ScatterPlan
+        ``scatter_plan(indices)``.
+    weights : float array, shape (B, J)
+    vectors : float array, shape (B, d)
+
+    Returns
+    -------
+    ndarray, shape (R, d)
+        Row r is the sum for index ``plan.rows[r]``.
+    """
+    if weights.shape != plan.inverse.shape or len(vectors) != len(weights):
+        raise ValueError(f"weights must have the shape of indices (B, J) and vectors B rows: got indices "
+                         f"{plan.inverse.shape}, weights {weights.shape} and vectors {vectors.shape}")
+    # Row r of the matrix holds the weights of row plan.rows[r]'s entries, in the columns of their vectors.
+    matrix = scipy.sparse.csr_array((weights.ravel()[plan.order], plan.sources, plan.row_starts),
+                                    shape=(len(plan.rows), len(vectors)))
+    return matrix @ vectors
+
+
 def scatter_add_products(target, indices, weights, vectors, plan=None):
     """``target[indices[b, j]] += weights[b, j] * vectors[b]`` for all b, j, in place; repeats accumulate.
 
     The same as ``np.add.at(target, indices.ravel(), products)`` with
     ``products = (weights[:, :, None] * vectors[:, None, :]).reshape(-1, d)``, several times faster.
     ``target[indices] += ...`` would be wrong: with fancy indexing a repeated row keeps one of its updates.
-    Here the update of each distinct row r, Σ_{b,j: indices[b,j]=r} weights[b, j] vectors[b], is computed as
-    the product of a sparse (rows × B) matrix of weights with ``vectors``; the products are never built.
+    Here each distinct row gets its whole update, :func:`scatter_sums`, at once.
 
     Parameters
     ----------
@@ -443,23 +474,15 @@ def scatter_add_products(target, indices, weights, vectors, plan=None):
     plan : ScatterPlan, optional
         ``scatter_plan(indices)``, if it was made already; made here otherwise.
     """
-    if weights.shape != indices.shape or len(vectors) != len(indices):
-        raise ValueError(f"weights must have the shape of indices (B, J) and vectors B rows: got indices "
-                         f"{indices.shape}, weights {weights.shape} and vectors {vectors.shape}")
     if plan is None:
         plan = scatter_plan(indices)
-    # Row r of the matrix holds the weights of row plan.rows[r]'s entries, in the columns of their vectors.
-    weight_matrix = scipy.sparse.csr_array((weights.ravel()[plan.order], plan.sources, plan.row_starts),
-                                           shape=(len(plan.rows), len(vectors)))
-    target[plan.rows] = np.take(target, plan.rows, axis=0) + weight_matrix @ vectors
+    target[plan.rows] = np.take(target, plan.rows, axis=0) + scatter_sums(plan, weights, vectors)
 
 
 @dataclass(frozen=True)
 class _Batch:
-    """One minibatch, ready to train on: words[b] is pair b's outside word, then its K negatives."""
+    """One minibatch, ready to train on: pair b's center word, then its outside word and K negatives."""
 
-    centers: np.ndarray
-    words: np.ndarray
     center_plan: ScatterPlan
     word_plan: ScatterPlan
     learning_rate: float
@@ -475,8 +498,8 @@ def _plan_batches(chunk, batch_size, total_words, alpha, min_alpha):
     rates = linear_learning_rate(clock, total_words, alpha, min_alpha)
     centers = chunk.centers[:, None]
     words = np.concatenate((chunk.outsides[:, None], chunk.negatives), axis=1)
-    return [_Batch(centers[start:stop], words[start:stop], scatter_plan(centers[start:stop]),
-                   scatter_plan(words[start:stop]), float(rate), int(words_before))
+    return [_Batch(scatter_plan(centers[start:stop]), scatter_plan(words[start:stop]), float(rate),
+                   int(words_before))
             for start, stop, rate, words_before in zip(bounds[:-1], bounds[1:], rates, clock)]
 
 
@@ -520,26 +543,31 @@ def minibatch_step(center_vectors, outside_vectors, centers, outsides, negatives
     """
     centers = np.asarray(centers)[:, None]
     words = np.concatenate((np.asarray(outsides)[:, None], negatives), axis=1)  # outside word, then negatives
-    batch = _Batch(centers, words, scatter_plan(centers), scatter_plan(words), learning_rate, 0)
+    batch = _Batch(scatter_plan(centers), scatter_plan(words), learning_rate, 0)
     return _step(center_vectors, outside_vectors, batch)
 
 
 def _step(center_vectors, outside_vectors, batch):
     """:func:`minibatch_step` on a planned batch."""
-    # np.take gathers rows faster than fancy indexing.
-    center_vecs = np.take(center_vectors, batch.centers[:, 0], axis=0)  # (B, d)
-    word_vecs = np.take(outside_vectors, batch.words, axis=0)  # (B, 1+K, d)
+    # Gather each distinct word's row once from the large (V, d) arrays, then the pairs' rows from that small
+    # block, which stays in cache; the same block, updated, is written back. np.take beats fancy indexing.
+    center_rows = np.take(center_vectors, batch.center_plan.rows, axis=0)  # (R_c, d)
+    word_rows = np.take(outside_vectors, batch.word_plan.rows, axis=0)  # (R_w, d)
+    center_vecs = np.take(center_rows, batch.center_plan.inverse[:, 0], axis=0)  # (B, d)
+    word_vecs = np.take(word_rows, batch.word_plan.inverse, axis=0)  # (B, 1+K, d)
+
     scores = np.matmul(word_vecs, center_vecs[:, :, None])[:, :, 0]  # (B, 1+K)
     loss = -(log_sigmoid(scores[:, 0]).sum() + log_sigmoid(-scores[:, 1:]).sum())
-
     score_grads = sigmoid(scores)
     score_grads[:, 0] -= 1
     grad_center_vecs = np.matmul(score_grads[:, None, :], word_vecs)[:, 0, :]  # (B, d)
 
     lr = center_vectors.dtype.type(batch.learning_rate)  # so that float32 training stays float32
-    scatter_add_products(outside_vectors, batch.words, -lr * score_grads, center_vecs, batch.word_plan)
-    center_weights = np.full(batch.centers.shape, -lr, dtype=center_vectors.dtype)
-    scatter_add_products(center_vectors, batch.centers, center_weights, grad_center_vecs, batch.center_plan)
+    word_rows += scatter_sums(batch.word_plan, -lr * score_grads, center_vecs)
+    center_weights = np.full(batch.center_plan.inverse.shape, -lr, dtype=center_vectors.dtype)
+    center_rows += scatter_sums(batch.center_plan, center_weights, grad_center_vecs)
+    outside_vectors[batch.word_plan.rows] = word_rows
+    center_vectors[batch.center_plan.rows] = center_rows
     return float(loss)
 
 
