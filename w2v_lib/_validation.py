@@ -81,6 +81,39 @@ def check_indices(name, value, size, ndim):
     return array
 
 
+def check_token_ids(token_ids, vocab_size):
+    """A 1-D int32 array of word ids, each below ``vocab_size`` (None: no upper bound)."""
+    token_ids = np.asarray(token_ids)
+    if token_ids.ndim != 1:
+        raise ValueError(f"token_ids must be a 1-D array of shape (n,), got shape {token_ids.shape}")
+    if token_ids.size and not np.issubdtype(token_ids.dtype, np.integer):
+        raise TypeError(f"token_ids must be integer word ids, got dtype {token_ids.dtype}; "
+                        "encode tokens with Vocabulary.encode")
+    token_ids = token_ids.astype(np.int32, copy=False)
+    if token_ids.size and token_ids.min() < 0:
+        raise IndexError(f"token_ids contains {token_ids.min()}, word ids must be >= 0")
+    if vocab_size is not None and token_ids.size and token_ids.max() >= vocab_size:
+        raise IndexError(f"token_ids contains {token_ids.max()}, out of range for a vocabulary of "
+                         f"{vocab_size} words (0..{vocab_size - 1})")
+    return token_ids
+
+
+def check_sentence_starts(sentence_starts, n):
+    """A sorted 1-D int64 array of sentence offsets into a corpus of ``n`` tokens."""
+    starts = np.asarray(sentence_starts)
+    if starts.ndim != 1:
+        raise ValueError(f"sentence_starts must be a 1-D array of offsets, got shape {starts.shape}")
+    if starts.size and not np.issubdtype(starts.dtype, np.integer):
+        raise TypeError(f"sentence_starts must be integer offsets, got dtype {starts.dtype}")
+    starts = starts.astype(np.int64, copy=False)
+    if starts.size and (starts.min() < 0 or starts.max() > n):
+        raise ValueError(f"sentence_starts must be offsets in 0..{n} (the length of token_ids), got values "
+                         f"from {starts.min()} to {starts.max()}")
+    if np.any(np.diff(starts) < 0):
+        raise ValueError("sentence_starts must be sorted in increasing order")
+    return starts
+
+
 def is_number(text):
     """Whether ``float(text)`` succeeds: a value field of a data file."""
     try:

@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from w2v_lib._validation import check_int
+from w2v_lib._validation import check_int, check_sentence_starts, check_token_ids
 
 
 def noise_distribution(counts, power=0.75):
@@ -173,12 +173,12 @@ def subsample(token_ids, keep_probs, rng, sentence_starts=None):
         raise ValueError(f"keep_probs must be a 1-D array of shape (V,), got shape {keep_probs.shape}")
     if not np.all((keep_probs >= 0) & (keep_probs <= 1)):
         raise ValueError("keep_probs must be probabilities in [0, 1]; compute them with keep_probabilities")
-    token_ids = _check_token_ids(token_ids, keep_probs.shape[0])
+    token_ids = check_token_ids(token_ids, keep_probs.shape[0])
     mask = np.random.default_rng(rng).random(token_ids.shape[0]) < keep_probs[token_ids]
     kept = token_ids[mask]
     if sentence_starts is None:
         return kept
-    starts = _check_sentence_starts(sentence_starts, token_ids.shape[0])
+    starts = check_sentence_starts(sentence_starts, token_ids.shape[0])
     kept_before = np.concatenate(([0], np.cumsum(mask)))
     return kept, kept_before[starts]
 
@@ -211,13 +211,13 @@ def window_pairs(token_ids, window, rng, sentence_starts=None):
     There are about (window + 1) pairs per token and the work arrays take about 25 bytes per pair, so call
     it on chunks (say 10^6 tokens, about 150 MB at window 5) rather than on a whole 17M-token corpus.
     """
-    token_ids = _check_token_ids(token_ids, None)
+    token_ids = check_token_ids(token_ids, None)
     window = check_int("window", window, hint=" (word2vec.c's default is 5)")
     n = token_ids.shape[0]
     reduced = np.random.default_rng(rng).integers(1, window + 1, size=n)
     sentence = None
     if sentence_starts is not None:
-        starts = _check_sentence_starts(sentence_starts, n)
+        starts = check_sentence_starts(sentence_starts, n)
         # Sentence label of each position: how many starts are at or before it.
         sentence = np.searchsorted(starts, np.arange(n), side="right")
     offsets = np.concatenate((np.arange(-window, 0), np.arange(1, window + 1)))
@@ -253,34 +253,3 @@ def _check_counts(counts):
         raise ValueError("counts are all zero: there is no word to sample; build the vocabulary from a "
                          "non-empty corpus")
     return counts
-
-
-def _check_token_ids(token_ids, vocab_size):
-    token_ids = np.asarray(token_ids)
-    if token_ids.ndim != 1:
-        raise ValueError(f"token_ids must be a 1-D array of shape (n,), got shape {token_ids.shape}")
-    if token_ids.size and not np.issubdtype(token_ids.dtype, np.integer):
-        raise TypeError(f"token_ids must be integer word ids, got dtype {token_ids.dtype}; "
-                        "encode tokens with Vocabulary.encode")
-    token_ids = token_ids.astype(np.int32, copy=False)
-    if token_ids.size and token_ids.min() < 0:
-        raise IndexError(f"token_ids contains {token_ids.min()}, word ids must be >= 0")
-    if vocab_size is not None and token_ids.size and token_ids.max() >= vocab_size:
-        raise IndexError(f"token_ids contains {token_ids.max()}, out of range for a vocabulary of "
-                         f"{vocab_size} words (0..{vocab_size - 1})")
-    return token_ids
-
-
-def _check_sentence_starts(sentence_starts, n):
-    starts = np.asarray(sentence_starts)
-    if starts.ndim != 1:
-        raise ValueError(f"sentence_starts must be a 1-D array of offsets, got shape {starts.shape}")
-    if starts.size and not np.issubdtype(starts.dtype, np.integer):
-        raise TypeError(f"sentence_starts must be integer offsets, got dtype {starts.dtype}")
-    starts = starts.astype(np.int64, copy=False)
-    if starts.size and (starts.min() < 0 or starts.max() > n):
-        raise ValueError(f"sentence_starts must be offsets in 0..{n} (the length of token_ids), got values "
-                         f"from {starts.min()} to {starts.max()}")
-    if np.any(np.diff(starts) < 0):
-        raise ValueError("sentence_starts must be sorted in increasing order")
-    return starts

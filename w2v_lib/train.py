@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse
 from tqdm import tqdm
 
-from w2v_lib._validation import check_int, check_real
+from w2v_lib._validation import check_int, check_real, check_sentence_starts, check_token_ids
 from w2v_lib.losses import log_sigmoid, sigmoid, skipgram_loss_and_gradient
 from w2v_lib.sampling import NegativeSampler, keep_probabilities, subsample, window_pairs
 
@@ -189,17 +189,12 @@ def training_chunks(token_ids, sentence_starts, counts, *, window=5, negative=5,
     iterator of Chunk
         ``epochs`` times the chunks of the corpus, in order. The seed is read when this function is called.
     """
-    token_ids = np.asarray(token_ids)
     counts = np.asarray(counts)
-    if token_ids.ndim != 1 or not np.issubdtype(token_ids.dtype, np.integer) or token_ids.size == 0:
-        raise ValueError(f"token_ids must be a non-empty 1-D array of word ids, got shape {token_ids.shape} "
-                         f"and dtype {token_ids.dtype}")
-    if token_ids.min() < 0 or token_ids.max() >= len(counts):
-        raise IndexError(f"token_ids must be word ids in 0..{len(counts) - 1} (one per entry of counts), got "
-                         f"values from {token_ids.min()} to {token_ids.max()}")
-    starts = np.asarray(sentence_starts, dtype=np.int64)
-    if starts.ndim != 1 or starts.size == 0 or starts[0] != 0 or np.any(np.diff(starts) < 0) \
-            or starts[-1] > len(token_ids):
+    if np.size(token_ids) == 0:
+        raise ValueError("token_ids must be a non-empty 1-D array of word ids: there is nothing to train on")
+    token_ids = check_token_ids(token_ids, len(counts))
+    starts = check_sentence_starts(sentence_starts, len(token_ids))
+    if starts.size == 0 or starts[0] != 0:
         raise ValueError("sentence_starts must be sorted offsets into token_ids starting with 0, got "
                          f"{starts[:10]}{'...' if starts.size > 10 else ''}")
     starts = np.unique(starts[starts < len(token_ids)])  # empty sentences start nothing
