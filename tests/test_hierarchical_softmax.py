@@ -45,9 +45,9 @@ def test_hand_worked_losses(word, expected):
 
 
 def test_hand_worked_gradients():
-    # Word 3, path [2, 1, 0], code [1, 1, 0], labels t = 1 - code = [0, 0, 1]; dJ/ds = σ(s) - t:
+    # Word 3, path [2, 1, 0], code [1, 1, 0], labels 1 - code = [0, 0, 1]; dJ/dz = σ(z) - (1 - code):
     #   node 2: σ(-1) - 0;  node 1: σ(0.5) - 0;  node 0: σ(0.5) - 1
-    # dJ/dx = Σ (σ(s) - t) q;  dJ/dq_n = (σ(s) - t) x on the path, 0 elsewhere.
+    # dJ/dx = Σ (σ(z) - (1 - code)) q;  dJ/dq_n = (σ(z) - (1 - code)) x on the path, 0 elsewhere.
     _, grad_input, grad_nodes = hierarchical_softmax_loss_and_gradient(INPUT_VEC, 3, NODE_VECTORS, TREE)
     coefs = np.array([SIGMOID_HALF - 1, SIGMOID_HALF, SIGMOID_MINUS_ONE])  # for nodes 0, 1, 2
     np.testing.assert_allclose(grad_input, [SIGMOID_MINUS_ONE * -1.0 + (SIGMOID_HALF - 1) * 0.5,

@@ -36,11 +36,12 @@ from w2v_lib.losses import log_sigmoid, sigmoid
 def hierarchical_softmax_loss_and_gradient(input_vec, target_idx, node_vectors, tree):
     """J = -log p(w | x) for one (input vector, target word) pair, and its gradients.
 
-    With scores s_ℓ = q_{n_ℓ}·x along the path of w = ``target_idx`` and labels t_ℓ = 1 - κ_ℓ(w):
+    With the scores z_ℓ = q_{n_ℓ}·x along the path of w = ``target_idx``, κ_ℓ = κ_ℓ(w), and word2vec.c's label
+    1 - κ_ℓ of each turn:
 
-    * J = -Σ_ℓ log σ((1 - 2 κ_ℓ) s_ℓ), and dJ/ds_ℓ = σ(s_ℓ) - t_ℓ (both cases of κ in one formula);
-    * dJ/dx = Σ_ℓ (σ(s_ℓ) - t_ℓ) q_{n_ℓ};
-    * dJ/dq_{n_ℓ} = (σ(s_ℓ) - t_ℓ) x for the nodes of the path; every other row of dJ/dQ is zero.
+    * J = -Σ_ℓ log σ((1 - 2 κ_ℓ) z_ℓ), and dJ/dz_ℓ = σ(z_ℓ) - (1 - κ_ℓ) (both values of κ in one formula);
+    * dJ/dx = Σ_ℓ (σ(z_ℓ) - (1 - κ_ℓ)) q_{n_ℓ};
+    * dJ/dq_{n_ℓ} = (σ(z_ℓ) - (1 - κ_ℓ)) x for the nodes of the path; every other row of dJ/dQ is zero.
 
     Costs O(L(w) d), about O(log |V| · d), where the full softmax costs O(|V| d).
 
@@ -113,11 +114,11 @@ def _path_losses(input_vec, node_vectors, tree, targets):
     # All the paths laid end to end: one score per (target, node on its path).
     nodes = np.concatenate([tree.paths[w] for w in targets] or [np.zeros(0, dtype=np.intp)])
     codes = np.concatenate([tree.codes[w] for w in targets] or [np.zeros(0, dtype=np.uint8)])
-    labels = (1 - codes).astype(input_vec.dtype)  # t = 1 - κ: word2vec.c's label for the σ(+q·x) turn
+    labels = (1 - codes).astype(input_vec.dtype)  # 1 - κ: word2vec.c's label, 1 for the σ(+q·x) turn
     path_vectors = node_vectors[nodes]  # (total path length, d)
     scores = path_vectors @ input_vec
     loss = float(-log_sigmoid((2 * labels - 1) * scores).sum())
-    coefs = sigmoid(scores) - labels  # dJ/ds
+    coefs = sigmoid(scores) - labels  # dJ/dz
     grad_input_vec = coefs @ path_vectors
     grad_node_vectors = np.zeros_like(node_vectors)
     # The root is on every path (and other nodes on several): np.add.at keeps one term per occurrence.
