@@ -253,3 +253,364 @@ def _open_text(path):
     if path.suffix == ".gz":
         return gzip.open(path, "rt", encoding="utf-8")
     return open(path, encoding="utf-8")
+
+
+# --- Confidence intervals (notebook 10) -----------------------------------------------------------------------------
+# Kept in one block at the end of the module so that it merges cleanly with edits above; its import joins the
+# others at the top once the branches are merged.
+from w2v_lib._validation import check_int, check_real, check_vector  # noqa: E402
+
+_BOOTSTRAP_BLOCK = 2**20  # entries of the (resamples, pairs) rank arrays handled at once (8 MB each in float64)
+
+
+def word_pair_scores(kv, path, delimiter="\t", case_insensitive=True, restrict_vocab=300_000):
+    """Every valid pair of a word-pair file with its human score and the model's cosine similarity.
+
+    These are the numbers :func:`evaluate_word_pairs` correlates, one entry per valid line in file order, read
+    with the same rules (comments, skipped lines, upper-casing, ``restrict_vocab``), so the intervals below
+    treat pairs with an unknown word exactly as the point estimate does.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    path : str or Path
+    delimiter : str
+    case_insensitive : bool
+    restrict_vocab : int >= 1 or None
+        As for :func:`evaluate_word_pairs`.
+
+    Returns
+    -------
+    dict
+        ``human`` : ndarray of float64, shape (n,), the human scores;
+        ``model`` : ndarray of float64, shape (n,), cos(word1, word2), and 0.0 where a word is unknown (the
+        value ``dummy4unknown=True`` gives such a pair);
+        ``known`` : ndarray of bool, shape (n,), both words are among the first ``restrict_vocab``;
+        ``skipped_lines`` : int, lines that are neither comments nor valid pairs.
+    """
+    lookup, _ = _restricted_lookup(kv, restrict_vocab, case_insensitive)
+    human, rows = [], []
+    skipped = 0
+    with _open_text(path) as file:
+        for line in file:
+            if line.startswith("#"):
+                continue
+            fields = line.split(delimiter)
+            if case_insensitive:
+                fields = [field.upper() for field in fields]
+            if len(fields) != 3 or not is_number(fields[2]):
+                skipped += 1
+                continue
+            human.append(float(fields[2]))
+            rows.append((lookup.get(fields[0], -1), lookup.get(fields[1], -1)))
+    rows = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    known = (rows >= 0).all(axis=1)
+    model = np.zeros(len(human))
+    unit = kv.unit_vectors
+    model[known] = np.einsum("ij,ij->i", unit[rows[known, 0]], unit[rows[known, 1]])
+    return {"human": np.array(human), "model": model, "known": known, "skipped_lines": skipped}
+
+
+def bootstrap_spearman(human, model, *, level=0.95, n_resamples=10_000, seed=1):
+    """Spearman correlation with a percentile bootstrap confidence interval over the pairs.
+
+    The pairs are the sampling unit: a resample draws n pairs with replacement from the n pairs (a pair drawn
+    twice counts twice, its ranks tied), its Spearman correlation is computed, and the interval is the
+    (1 - level)/2 and (1 + level)/2 quantiles of the ``n_resamples`` correlations (numpy's default, linear
+    interpolation). It says how much the score would move on another test set of the same kind and size; it
+    knows nothing of the training run's own randomness (retrain with other seeds for that).
+
+    The draws are ``np.random.default_rng(seed).integers(n, size=(n_resamples, n))``: row b holds the pairs of
+    resample b. A resample whose human or model scores are all equal has no correlation; such resamples (rare
+    unless n is tiny) are left out of the quantiles and counted.
+
+    Parameters
+    ----------
+    human, model : array_like of float, shape (n,), n >= 2
+        Human similarity scores and the model's scores (cosines) of the same pairs.
+    level : float in (0, 1)
+        Confidence level, e.g. 0.95.
+    n_resamples : int >= 1
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    dict
+        ``spearman`` : float, the point estimate, the correlation of all n pairs (as scipy's ``spearmanr``);
+        ``low``, ``high`` : float, the interval; ``level`` : float; ``n_resamples`` : int;
+        ``undefined_resamples`` : int, resamples left out; ``pairs`` : int, n;
+        ``distribution`` : ndarray of float64, shape (n_resamples,), the resamples' correlations (NaN where
+        undefined), to plot or test.
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 pairs, different lengths, non-finite scores, constant scores (no correlation at all),
+        level not in (0, 1), or every resample undefined.
+    """
+    human, model = _check_scores(human=human, model=model)
+    level, n_resamples = _check_bootstrap_settings(level, n_resamples)
+    point = _spearman_of_resamples(np.arange(len(human))[None], human, model)[0]  # the data as drawn
+    draws = np.random.default_rng(seed).integers(len(human), size=(n_resamples, len(human)))
+    values = _spearman_of_resamples(draws, human, model)
+    low, high, undefined = _percentile_interval(values, level)
+    return {"spearman": float(point), "low": low, "high": high, "level": level, "n_resamples": n_resamples,
+            "undefined_resamples": undefined, "pairs": len(human), "distribution": values}
+
+
+def paired_bootstrap_spearman(human, model_a, model_b, *, level=0.95, n_resamples=10_000, seed=1):
+    """Difference of two models' Spearman correlations on the same pairs, with a paired bootstrap interval.
+
+    This is the tool for "is 0.678 better than 0.672?". Both models are scored on the same resample of pairs
+    in every round, so the difficulty of the pairs drawn, which moves both scores together, cancels in the
+    difference. Comparing two separate intervals does not do that: they overlap far more often than the
+    difference is in doubt. If the interval of the difference contains 0, the data cannot tell the two apart.
+
+    Resampling is as in :func:`bootstrap_spearman` (the same draws for the same seed); a resample where either
+    correlation is undefined is left out and counted.
+
+    Parameters
+    ----------
+    human, model_a, model_b : array_like of float, shape (n,), n >= 2
+        The human scores and the two models' scores of the same pairs, in the same order.
+    level : float in (0, 1)
+    n_resamples : int >= 1
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    dict
+        ``spearman_a``, ``spearman_b`` : float, the point estimates; ``difference`` : float, a - b;
+        ``low``, ``high`` : float, the interval of the difference; ``level``; ``n_resamples``;
+        ``undefined_resamples``; ``pairs``; ``distribution`` : ndarray, shape (n_resamples,), the resamples'
+        differences (NaN where undefined).
+    """
+    human, model_a, model_b = _check_scores(human=human, model_a=model_a, model_b=model_b)
+    level, n_resamples = _check_bootstrap_settings(level, n_resamples)
+    all_pairs = np.arange(len(human))[None]
+    point_a = _spearman_of_resamples(all_pairs, human, model_a)[0]
+    point_b = _spearman_of_resamples(all_pairs, human, model_b)[0]
+    draws = np.random.default_rng(seed).integers(len(human), size=(n_resamples, len(human)))
+    differences = _spearman_of_resamples(draws, human, model_a) - _spearman_of_resamples(draws, human, model_b)
+    low, high, undefined = _percentile_interval(differences, level)
+    return {"spearman_a": float(point_a), "spearman_b": float(point_b), "difference": float(point_a - point_b),
+            "low": low, "high": high, "level": level, "n_resamples": n_resamples,
+            "undefined_resamples": undefined, "pairs": len(human), "distribution": differences}
+
+
+def wilson_interval(correct, total, level=0.95):
+    """Wilson score interval for a proportion correct / total (an accuracy), without continuity correction.
+
+    The interval holds the proportions p whose normal test would not reject the observed count:
+    |p̂ - p| <= z sqrt(p (1 - p) / n), with p̂ = correct / total, n = total and z the (1 + level)/2 quantile of
+    the standard normal. Solving that quadratic in p gives
+
+        (p̂ + z²/2n ± z sqrt(p̂(1 - p̂)/n + z²/4n²)) / (1 + z²/n).
+
+    Unlike the textbook p̂ ± z sqrt(p̂(1 - p̂)/n), it stays inside [0, 1] and does not shrink to a point at
+    0 or n correct. It is scipy's ``binomtest(correct, total).proportion_ci(method="wilson")``.
+
+    Parameters
+    ----------
+    correct : int, 0 <= correct <= total
+    total : int >= 1
+    level : float in (0, 1)
+
+    Returns
+    -------
+    low, high : float
+    """
+    total = check_int("total", total, minimum=1)
+    correct = check_int("correct", correct, minimum=0)
+    if correct > total:
+        raise ValueError(f"correct = {correct} is more than total = {total}")
+    level = _check_level(level)
+    z = stats.norm.ppf((1 + level) / 2)
+    p_hat = correct / total
+    denominator = 1 + z**2 / total
+    center = (p_hat + z**2 / (2 * total)) / denominator
+    half_width = z * np.sqrt(p_hat * (1 - p_hat) / total + z**2 / (4 * total**2)) / denominator
+    # With none (all) correct the lower (upper) end is exactly 0 (1); computed, round-off leaves it a hair off.
+    low = 0.0 if correct == 0 else float(center - half_width)
+    high = 1.0 if correct == total else float(center + half_width)
+    return low, high
+
+
+def word_pairs_interval(kv, path, *, level=0.95, n_resamples=10_000, seed=1, delimiter="\t",
+                        case_insensitive=True, dummy4unknown=False, restrict_vocab=300_000):
+    """The Spearman correlation of :func:`evaluate_word_pairs` with a bootstrap interval over the pairs.
+
+    The pairs used are those of the point estimate: the pairs with both words known, or all pairs with
+    model score 0 for the unknown ones when ``dummy4unknown=True``. See :func:`bootstrap_spearman`.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    path : str or Path
+        For example ``datapath("wordsim353.tsv")`` or ``datapath("simlex999.txt")``.
+    level, n_resamples, seed
+        As for :func:`bootstrap_spearman`.
+    delimiter, case_insensitive, dummy4unknown, restrict_vocab
+        As for :func:`evaluate_word_pairs`.
+
+    Returns
+    -------
+    dict
+        The keys of :func:`bootstrap_spearman`, plus ``oov_pairs`` and ``skipped_lines`` as in
+        :func:`evaluate_word_pairs`.
+    """
+    scores = word_pair_scores(kv, path, delimiter, case_insensitive, restrict_vocab)
+    used = _pairs_used(path, dummy4unknown, scores["known"])
+    result = bootstrap_spearman(scores["human"][used], scores["model"][used], level=level,
+                                n_resamples=n_resamples, seed=seed)
+    result.update(oov_pairs=int((~scores["known"]).sum()), skipped_lines=scores["skipped_lines"])
+    return result
+
+
+def compare_word_pairs(kv_a, kv_b, path, *, level=0.95, n_resamples=10_000, seed=1, delimiter="\t",
+                       case_insensitive=True, dummy4unknown=False, restrict_vocab=300_000):
+    """Paired bootstrap of the difference between two embeddings' Spearman correlations on one test file.
+
+    Both are scored on the same pairs: those whose words both embeddings know (with ``dummy4unknown=True``,
+    all pairs, an unknown one scoring 0 in the embedding that lacks it). With different vocabularies that
+    common set is smaller than each one's own, so ``spearman_a`` and ``spearman_b`` can differ from their
+    :func:`evaluate_word_pairs` scores. See :func:`paired_bootstrap_spearman`.
+
+    Parameters
+    ----------
+    kv_a, kv_b : KeyedVectors
+    path : str or Path
+    level, n_resamples, seed
+        As for :func:`paired_bootstrap_spearman`.
+    delimiter, case_insensitive, dummy4unknown, restrict_vocab
+        As for :func:`evaluate_word_pairs`, applied to both.
+
+    Returns
+    -------
+    dict
+        The keys of :func:`paired_bootstrap_spearman`, plus ``oov_pairs``: pairs left out (or scored 0) because
+        one of the embeddings lacks a word.
+    """
+    scores_a = word_pair_scores(kv_a, path, delimiter, case_insensitive, restrict_vocab)
+    scores_b = word_pair_scores(kv_b, path, delimiter, case_insensitive, restrict_vocab)
+    known = scores_a["known"] & scores_b["known"]
+    used = _pairs_used(path, dummy4unknown, known)
+    result = paired_bootstrap_spearman(scores_a["human"][used], scores_a["model"][used], scores_b["model"][used],
+                                       level=level, n_resamples=n_resamples, seed=seed)
+    result["oov_pairs"] = int((~known).sum())
+    return result
+
+
+def analogies_interval(kv, path, *, level=0.95, restrict_vocab=30_000, case_insensitive=True,
+                       dummy4unknown=False):
+    """The accuracy of :func:`evaluate_analogies` with Wilson score intervals, overall and per section.
+
+    An accuracy is a proportion of questions answered right, so the binomial Wilson interval
+    (:func:`wilson_interval`) fits it without resampling: it needs only the counts, is exact to compute,
+    and behaves at accuracies near 0 or 1 and in small sections, where a bootstrap of a few questions is
+    coarse. Like the bootstrap over questions, it treats questions as independent draws; questions that share
+    words (a section reuses its capitals) are not, so the interval is, if anything, too narrow.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    path : str or Path
+    level : float in (0, 1)
+    restrict_vocab, case_insensitive, dummy4unknown
+        As for :func:`evaluate_analogies`.
+
+    Returns
+    -------
+    dict
+        The result of :func:`evaluate_analogies`, with ``low``, ``high`` added overall and to each section (a
+        section without scored questions gets the whole [0, 1]), and ``level``.
+    """
+    level = _check_level(level)
+    result = evaluate_analogies(kv, path, restrict_vocab=restrict_vocab, case_insensitive=case_insensitive,
+                                dummy4unknown=dummy4unknown)
+    for scored in (result, *result["sections"].values()):
+        scored["low"], scored["high"] = (wilson_interval(scored["correct"], scored["total"], level)
+                                         if scored["total"] else (0.0, 1.0))
+    result["level"] = level
+    return result
+
+
+def _pairs_used(path, dummy4unknown, known):
+    """The pairs a correlation uses, as evaluate_word_pairs chooses them (a boolean mask)."""
+    used = np.ones_like(known) if dummy4unknown else known
+    if not used.any():
+        raise ValueError(f"no word pair of {path} could be scored: {int((~known).sum())} pairs have a word outside "
+                         "the vocabulary and no other line is a valid pair; check the delimiter, the case, or "
+                         "restrict_vocab")
+    return used
+
+
+def _spearman_of_resamples(draws, human, model):
+    """Spearman correlation of each resample (rows of pair indices ``draws``, shape (B, n)): shape (B,), NaN
+    where the human or model scores of a resample are all equal."""
+    block = max(1, _BOOTSTRAP_BLOCK // draws.shape[1])
+    return np.concatenate([_rank_correlation(_resample_ranks(human, draws[start:start + block]),
+                                             _resample_ranks(model, draws[start:start + block]))
+                           for start in range(0, len(draws), block)])
+
+
+def _resample_ranks(values, draws):
+    """Average ranks (scipy.stats.rankdata's) of ``values[draws]`` within each row of ``draws``, shape (B, n).
+
+    A rank in a resample depends only on how many draws have a smaller or an equal value, so counting the
+    draws of each distinct value replaces sorting every row (about 15 times faster).
+    """
+    _, distinct_of = np.unique(values, return_inverse=True)  # each pair's value, as an index of the sorted values
+    n_distinct = distinct_of.max() + 1
+    drawn = distinct_of[draws]
+    row_offsets = n_distinct * np.arange(len(draws))[:, None]
+    counts = np.bincount((drawn + row_offsets).ravel(), minlength=len(draws) * n_distinct).reshape(-1, n_distinct)
+    # A value drawn k times after `below` smaller draws holds ranks below + 1 .. below + k: their mean.
+    average_ranks = np.cumsum(counts, axis=1) - (counts - 1) / 2
+    return np.take_along_axis(average_ranks, drawn, axis=1)
+
+
+def _rank_correlation(rank_x, rank_y):
+    """Pearson correlation of each row of rank_x with the same row of rank_y, shape (B, n) -> (B,)."""
+    rank_x = rank_x - rank_x.mean(axis=1, keepdims=True)
+    rank_y = rank_y - rank_y.mean(axis=1, keepdims=True)
+    norms = np.sqrt((rank_x**2).sum(axis=1) * (rank_y**2).sum(axis=1))
+    covariance = (rank_x * rank_y).sum(axis=1)
+    return np.divide(covariance, norms, out=np.full(len(norms), np.nan), where=norms > 0)
+
+
+def _percentile_interval(values, level):
+    defined = values[~np.isnan(values)]
+    if defined.size == 0:
+        raise ValueError("every bootstrap resample had constant scores, so no correlation is defined: use more "
+                         "pairs")
+    low, high = np.quantile(defined, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high), int(values.size - defined.size)
+
+
+def _check_scores(**scores):
+    arrays = [check_vector(name, value) for name, value in scores.items()]
+    names = list(scores)
+    for name, array in zip(names, arrays):
+        if array.shape != arrays[0].shape:
+            raise ValueError(f"{name} has shape {array.shape} but {names[0]} has {arrays[0].shape}: give one score "
+                             "per pair to each")
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} contains NaN or infinity; every score must be finite")
+    if len(arrays[0]) < 2:
+        raise ValueError(f"a correlation needs at least 2 pairs, got {len(arrays[0])}")
+    for name, array in zip(names, arrays):
+        if np.all(array == array[0]):
+            raise ValueError(f"{name} is constant ({array[0]} for every pair), so it has no correlation")
+    return [array.astype(np.float64) for array in arrays]
+
+
+def _check_bootstrap_settings(level, n_resamples):
+    return _check_level(level), check_int("n_resamples", n_resamples, minimum=1)
+
+
+def _check_level(level):
+    level = check_real("level", level)
+    if not 0 < level < 1:
+        raise ValueError(f"level must be a confidence level strictly between 0 and 1 (e.g. 0.95), got {level}")
+    return level
