@@ -1,5 +1,5 @@
 """Every behaviour of w2v_lib.checks, on hand-made student functions whose right and wrong answers are worked
-out here.
+out here; and the example specification w2v_lib.checks.nb03 on the usual right, stub and wrong solutions.
 
 Every failure goes through ``fails_with``, which also asserts, with ``record_expected()``, that the message
 contains none of the expected values the check compared.
@@ -23,9 +23,11 @@ from w2v_lib.checks import (
     check_function,
     check_gradient,
     check_value,
+    nb03,
     record_expected,
 )
 from w2v_lib.losses import neg_sampling_loss_and_gradient as solution_under_another_name
+from w2v_lib.losses import sigmoid
 
 NAME = "Exercise 9.9"
 
@@ -518,7 +520,7 @@ def test_library_function_may_be_given_as_the_function_itself(capsys):
 
 
 def test_no_module_attribute_is_rebound_by_a_check():
-    modules = [w2v_lib.checks, losses, np, np.random]
+    modules = [w2v_lib.checks, nb03, losses, np, np.random]
 
     def fingerprint():
         return {(module.__name__, key): id(value) for module in modules for key, value in vars(module).items()}
@@ -635,3 +637,127 @@ def test_gradient_function_writing_into_x_is_named():
         return float(x @ x) / 2, x
 
     fails_with(check_gradient, NAME, student, np.ones(2), contains="writes into its argument `x`")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The example specification, nb03
+
+
+def gradients_right(center_vec, outside_idx, outside_vectors, negative_indices):
+    """Equations 2-4, every draw added by a loop (worked out in notebook 03, independent of the library)."""
+    outside_vec, negative_vecs = outside_vectors[outside_idx], outside_vectors[negative_indices]
+    outside_coef = -(1 - sigmoid(outside_vec @ center_vec))
+    negative_coefs = sigmoid(negative_vecs @ center_vec)
+    grad_outside_vectors = np.zeros_like(outside_vectors)
+    grad_outside_vectors[outside_idx] += outside_coef * center_vec
+    for row, coef in zip(negative_indices, negative_coefs):
+        grad_outside_vectors[row] += coef * center_vec
+    return outside_coef * outside_vec + negative_coefs @ negative_vecs, grad_outside_vectors
+
+
+def gradients_with_add_at(center_vec, outside_idx, outside_vectors, negative_indices):
+    grad_center_vec, _ = gradients_right(center_vec, outside_idx, outside_vectors, negative_indices)
+    grad_outside_vectors = np.zeros_like(outside_vectors)
+    grad_outside_vectors[outside_idx] += -(1 - sigmoid(outside_vectors[outside_idx] @ center_vec)) * center_vec
+    np.add.at(grad_outside_vectors, negative_indices,
+              sigmoid(outside_vectors[negative_indices] @ center_vec)[:, None] * center_vec)
+    return grad_center_vec, grad_outside_vectors
+
+
+def gradients_from_the_library(*args):
+    return losses.neg_sampling_loss_and_gradient(*args)[1:]
+
+
+def gradients_writing_into_u(center_vec, outside_idx, outside_vectors, negative_indices):
+    outside_vectors[outside_idx] *= 1.0
+    return gradients_right(center_vec, outside_idx, outside_vectors, negative_indices)
+
+
+def gradients_transposed(*args):
+    grad_center_vec, grad_outside_vectors = gradients_right(*args)
+    return grad_center_vec, grad_outside_vectors.T
+
+
+def gradients_with_nan(*args):
+    grad_center_vec, grad_outside_vectors = gradients_right(*args)
+    grad_outside_vectors[0, 1] = np.nan
+    return grad_center_vec, grad_outside_vectors
+
+
+def gradients_squeezed(center_vec, outside_idx, outside_vectors, negative_indices):
+    # np.squeeze turns the scores of a single negative into a 0-d array, which zip cannot iterate over.
+    negative_coefs = np.squeeze(sigmoid(outside_vectors[negative_indices] @ center_vec))
+    grad_center_vec, _ = gradients_right(center_vec, outside_idx, outside_vectors, negative_indices)
+    grad_outside_vectors = np.zeros_like(outside_vectors)
+    grad_outside_vectors[outside_idx] += -(1 - sigmoid(outside_vectors[outside_idx] @ center_vec)) * center_vec
+    for row, coef in zip(negative_indices, negative_coefs):
+        grad_outside_vectors[row] += coef * center_vec
+    return grad_center_vec, grad_outside_vectors
+
+
+def test_nb03_right_answers_pass(capsys):
+    nb03.check_3_1(gradients_right)
+    nb03.check_3_1_gradient(gradients_right)
+    nb03.check_3_3(np.array([np.log(3) / 2, 0.0]))  # (2σ - 1) v_c with σ = 3/4 and v_c = [ln 3, 0]
+    assert capsys.readouterr().out == (
+        "✓ Exercise 3.1: correct on all 7 test cases (4 of them hidden).\n"
+        "✓ Exercise 3.1: gradcheck passed (max relative error below 1e-06).\n"
+        "✓ Exercise 3.3: correct.\n")
+
+
+def test_nb03_stubs_are_not_done_yet():
+    for check in (nb03.check_3_1, nb03.check_3_1_gradient):
+        with not_done_yet("Exercise 3.1"):
+            check(stub)
+    with not_done_yet("Exercise 3.3"):
+        nb03.check_3_3(None)
+
+
+@pytest.mark.parametrize("description, mistake", nb03.MISTAKES_3_1, ids=[f.__name__ for _, f in nb03.MISTAKES_3_1])
+def test_nb03_each_known_mistake_is_named(description, mistake):
+    # The specification builds its mistakes from the library's function, which the watch blocks while the
+    # student's code runs; here the mistakes play the student, so they start from the loop version instead.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nb03, "_gradients", gradients_right)
+        fails_with(nb03.check_3_1, mistake, contains=f"matches a known mistake: {description}.")
+        fails_with(nb03.check_3_1_gradient, mistake, contains=f"it matches a known mistake: {description}.")
+
+
+@pytest.mark.parametrize("student, words", [
+    (gradients_with_add_at, "Exercise 3.1: your function uses numpy.add.at, which this exercise does not allow."),
+    (gradients_from_the_library,
+     "called w2v_lib.losses.neg_sampling_loss_and_gradient, the library's own solution"),
+    (gradients_writing_into_u, "your function writes into its argument `outside_vectors`"),
+    (gradients_transposed,
+     "returned value 2 (grad_outside_vectors) has shape (3, 6) instead of (6, 3): transposed?"),
+    (gradients_with_nan, "returned value 2 (grad_outside_vectors) contains NaN at index [0, 1]"),
+    (gradients_squeezed, "on a hidden test case (a single negative), your function raised TypeError"),
+])
+def test_nb03_check_3_1_explains_wrong_solutions(student, words):
+    fails_with(nb03.check_3_1, student, contains=words)
+
+
+@pytest.mark.parametrize("student, words", [
+    (gradients_with_add_at, "uses numpy.add.at"),
+    (gradients_from_the_library, "the library's own solution"),
+    (gradients_transposed, "∇_U J (grad_outside_vectors) has shape (3, 6) instead of (6, 3): transposed?"),
+])
+def test_nb03_gradient_check_explains_wrong_solutions(student, words):
+    fails_with(nb03.check_3_1_gradient, student, contains=words)
+
+
+@pytest.mark.parametrize("answer, words", [
+    (np.array([-np.log(3) / 4, 0.0]), "matches a known mistake: equation 3 alone"),  # -(1 - 3/4) v_c
+    (np.array([3 * np.log(3) / 4, 0.0]), "matches a known mistake: equation 4 alone"),  # (3/4) v_c
+    # -(1/4) u_o + (3/4) v_c
+    (np.array([-1 / 4 + 3 * np.log(3) / 4, -5 / 4]), "matches a known mistake: the seed's printed equation 3"),
+    # -(1/4) v_c - (3/4) v_c
+    (np.array([-np.log(3), 0.0]), "matches a known mistake: the negative's term subtracted"),
+    (np.array([-np.log(3) / 2, 0.0]), "matches a known mistake: the signs are flipped"),
+    (np.zeros(2), "matches a known mistake: the two terms cancel"),  # -(3/4) v_c + (3/4) v_c
+    (np.array([0.549, 0.0]), "looks rounded"),
+    (np.array([[np.log(3) / 2], [0.0]]), "has shape (2, 1) instead of (2,)."),
+    (np.array([np.log(3) / 2, 1.0]), "is wrong at index [1] (1 of 2 entries are wrong)."),
+])
+def test_nb03_check_3_3_explains_wrong_answers(answer, words):
+    fails_with(nb03.check_3_3, answer, contains=f"Exercise 3.3: your answer {words}")
