@@ -136,6 +136,7 @@ def test_an_array_where_a_number_is_asked():
 def test_nan_and_infinity_are_named_with_their_index():
     fails_with(check_value, NAME, [1.0, np.nan], [1.0, 2.0], contains="contains NaN at index [1]")
     fails_with(check_value, NAME, [-np.inf, 2.0], [1.0, 2.0], contains="contains infinity at index [0]")
+    assert fails_with(check_value, NAME, np.nan, 2.0).startswith("Exercise 9.9: your answer contains NaN: look")
 
 
 @pytest.mark.parametrize("got, words", [("two", "not str 'two'"), (1 + 2j, "not complex ones"),
@@ -176,6 +177,8 @@ def test_words_are_compared_exactly():
     check_value(NAME, ["king", "queen"], np.array(["king", "queen"]))
     assert fails_with(check_value, NAME, ["queen", "king"], np.array(["king", "queen"])) == (
         "Exercise 9.9: your answer is wrong.")
+    fails_with(check_value, NAME, ["kingdom"], np.array(["king"]), contains="your answer is wrong.")
+    fails_with(check_value, NAME, ["king"], np.array(["king", "queen"]), contains="has shape (1,) instead of (2,).")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -340,6 +343,11 @@ def test_changing_a_list_argument_is_named():
 
     fails_with(check_function, NAME, student, lambda words, n: len(words) + n, [(["a", "b"], 1)],
                contains="your function changed its argument `words`")
+
+
+def test_a_generator_argument_is_copied_for_each_call():
+    # The student draws first; the reference must still see the generator's original stream.
+    check_function(NAME, lambda rng: rng.random(3), lambda rng: rng.random(3), [(np.random.default_rng(5),)])
 
 
 def test_the_reference_gets_its_own_writable_copies():

@@ -349,16 +349,16 @@ def check_gradient(name, loss_and_grad, x, tolerance=1e-6, *, blocks=None, mista
         numerical.append(numerical_gradient(loss_of_block, param, step))
         _note_expected(numerical[-1])
         wrong = relative_error(np.asarray(grad, dtype=np.float64), numerical[-1]) > tolerance
-        failures.append(_index_words(_first(wrong)) if wrong.any() else None)
+        failures.append(_at_index(_first(wrong)) if wrong.any() else None)
     if all(index is None for index in failures):
         print(f"✓ {name}: gradcheck passed (max relative error below {tolerance:.0e}).")
         return
     known = _gradient_mistake(mistakes, params, analytic, numerical, failures, blocks is not None, tolerance)
     advice = f"; it matches a known mistake: {known}." if known else ": re-derive it with the chain rule."
     if blocks is None:
-        raise CheckFailed(f"{name}: your gradient disagrees with finite differences, first at index "
-                          f"{failures[0]}{advice}")
-    verdicts = ", ".join(f"{block} passes" if index is None else f"{block} fails (first at index {index})"
+        raise CheckFailed(f"{name}: your gradient disagrees with finite differences, "
+                          f"first{failures[0]}{advice}")
+    verdicts = ", ".join(f"{block} passes" if index is None else f"{block} fails (first{index})"
                          for block, index in zip(names, failures))
     raise CheckFailed(f"{name}: gradcheck per block: {verdicts}{advice}")
 
@@ -367,7 +367,7 @@ def check_gradient(name, loss_and_grad, x, tolerance=1e-6, *, blocks=None, mista
 # Judging one value
 
 
-def _judge(got, expected, atol, rtol, mistaken=list):
+def _judge(got, expected, atol, rtol, mistaken=lambda: ()):
     """Return None when ``got`` is right, else words completing "<your answer> ...".
 
     ``mistaken()`` gives the (description, mistaken value) pairs; it is called only for a wrong answer.
@@ -376,6 +376,8 @@ def _judge(got, expected, atol, rtol, mistaken=list):
     _note_expected(expected)
     expected = np.asarray(expected)
     if expected.dtype.kind not in "biuf":  # words, rows of a table: right or wrong, nothing in between
+        if np.shape(got) != expected.shape:
+            return f"has shape {np.shape(got)} instead of {expected.shape}"
         return None if _exactly_equal(got, expected) else "is wrong"
     if got is None:
         return "is None: did you forget the `return`?"
@@ -403,7 +405,7 @@ def _judge(got, expected, atol, rtol, mistaken=list):
     if expected.ndim == 0:
         return "is wrong"
     count = f"{int(wrong.sum())} of {wrong.size} entries are wrong"
-    return f"is wrong at index {_index_words(_first(wrong))} ({count})"
+    return f"is wrong{_at_index(_first(wrong))} ({count})"
 
 
 def _shape_or_type_problem(got, expected_shape):
@@ -433,11 +435,10 @@ def _non_finite_problem(got, expected):
     if not bad.any():
         return None
     index = _first(bad)
-    where = _index_words(index)
     if np.isnan(got[index]):
-        return f"contains NaN at index {where}: look for 0/0, inf - inf or the log of a negative number"
-    return (f"contains infinity at index {where}: look for an overflow (exp of a large number) or a division "
-            "by zero")
+        return f"contains NaN{_at_index(index)}: look for 0/0, inf - inf or the log of a negative number"
+    return (f"contains infinity{_at_index(index)}: look for an overflow (exp of a large number) or a "
+            "division by zero")
 
 
 def _looks_rounded(got, expected):
@@ -460,14 +461,14 @@ def _first(mask):
     return tuple(int(i) for i in np.unravel_index(int(np.argmax(mask)), mask.shape))
 
 
-def _index_words(index):
-    """An index written as numpy indexing, e.g. ``[4, 0]``, so the student can look at ``grad[4, 0]``."""
-    return "[" + ", ".join(str(i) for i in index) + "]"
+def _at_index(index):
+    """``" at index [4, 0]"``, as numpy indexing (the student can look at ``grad[4, 0]``); "" for a number."""
+    return f" at index [{', '.join(str(i) for i in index)}]" if index else ""
 
 
 def _exactly_equal(got, expected):
     try:
-        return bool(np.array_equal(np.asarray(got, dtype=expected.dtype), expected))
+        return bool(np.array_equal(np.asarray(got), expected))  # not asarray(dtype=...): it would cut strings
     except (TypeError, ValueError):
         return False
 
@@ -636,8 +637,8 @@ def _copies(args):
 def _copy(arg):
     if isinstance(arg, np.ndarray):
         return arg.copy()
-    if isinstance(arg, (list, dict, set)):
-        return copy.deepcopy(arg)
+    if isinstance(arg, (list, dict, set, np.random.Generator)):
+        return copy.deepcopy(arg)  # a Generator too: the student's draws must not shift the reference's
     return arg  # numbers, strings, functions and other objects are given as they are
 
 
