@@ -43,6 +43,11 @@ helps; calls made from other threads or processes; code that switches the hook o
 which fails the check instead. The source scan cannot see code built at run time (``exec``, ``eval``,
 ``getattr`` with a computed name) or functions more than one call away from yours. These checks are
 self-checks for learning, not a sandbox: a student who sets out to fool them can.
+
+Why a profile hook rather than replacing the functions: numpy's ufunc methods (``np.add.at``) cannot be
+replaced, a replaced module attribute misses every alias made before the check, and the grader fingerprints
+module attributes by identity. The hook is installed only around the student's own calls (never around the
+reference's) and the previous one is put back, so nothing outlives a check.
 """
 
 import ast
