@@ -291,7 +291,9 @@ class Kernel:
                 result.problem = "timeout"
                 break
             if self._disconnected():
-                result.problem = "message"
+                # A dying kernel drops its connections too: only a live one was cut off for an oversized message.
+                dead = self.wait_for_death(0.5)
+                result.problem, result.kernel_lost = ("dead" if dead else "message"), True
                 break
             if now - last_alive_check > 0.5:
                 last_alive_check = now
