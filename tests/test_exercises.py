@@ -252,7 +252,6 @@ def test_default_directories_are_the_checkout_s():
 
 
 REAL_NOTEBOOKS = sorted((ROOT / "notebooks").glob(NOTEBOOK_GLOB))
-STUDENT_NOTEBOOKS = sorted((ROOT / "exercises").glob(NOTEBOOK_GLOB))
 
 
 @pytest.mark.skipif(not REAL_NOTEBOOKS, reason="notebooks/ has no NN_*.ipynb yet")
@@ -286,11 +285,7 @@ def assert_runs_up_to_its_stubs(path):
     assert first_errors and first_errors[0] == "NotImplementedError"
 
 
-@pytest.mark.parametrize("path", STUDENT_NOTEBOOKS or [
-    pytest.param(None, marks=pytest.mark.skip(reason="exercises/ has no student notebooks yet"))],
-    ids=lambda path: getattr(path, "name", "none"))
-def test_student_notebook_runs_up_to_its_first_stub(path):
-    assert_runs_up_to_its_stubs(path)
+# Every course notebook's stubs, solutions and lesson cells: tests/test_classroom_selftest.py (one kernel each).
 
 
 def test_fixture_student_notebook_runs_up_to_its_first_stub(tmp_path):
