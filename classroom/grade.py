@@ -351,6 +351,9 @@ class _Run:
 
     def _problem_words(self, execution):
         limits = self.settings.limits
+        if execution.problem == "timeout" and execution.timeout < limits.timeout:
+            return (f"did not finish before the notebook's overall time limit of {self.settings.total_timeout:g} s "
+                    "ran out")
         if execution.problem == "timeout":
             return f"did not finish within {execution.timeout:g} s (an endless loop?)"
         if execution.problem in ("cell_output", "kernel_output", "message"):
