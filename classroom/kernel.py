@@ -184,6 +184,10 @@ class Kernel:
         env = {key: value for key, value in os.environ.items()
                if key in ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT")
                or key.endswith("_NUM_THREADS") or key.startswith("OPENBLAS_")}
+        # One BLAS thread unless told otherwise: grading needs no more, parallel jobs would oversubscribe the
+        # cores, and OpenBLAS reserves address space per thread (against the memory limit) on many-core machines.
+        for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(variable, "1")
         env.update(
             HOME=str(home), USERPROFILE=str(home), TMPDIR=str(self.workspace / "tmp"),
             IPYTHONDIR=str(home / ".ipython"), MPLCONFIGDIR=str(home / ".matplotlib"), MPLBACKEND="agg",
