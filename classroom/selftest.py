@@ -222,7 +222,7 @@ def _leaks(message, values):
         if float(value).is_integer() and abs(value) <= _TRIVIAL:
             continue
         for digits in range(3, 7):
-            for text in {f"{value:.{digits}g}", f"{abs(value):.{digits}g}"}:
+            for text in dict.fromkeys([f"{value:.{digits}g}", f"{abs(value):.{digits}g}"]):  # signed first
                 if re.search(rf"(?<![\d.]){re.escape(text)}(?![\d])", message):
                     found.append(text)
                     break
