@@ -1,4 +1,4 @@
-"""Tests of w2v_lib.exercises: student notebooks, keeping exercises/ up to date, and grading.
+"""Tests of classroom's builder and grader: student notebooks, keeping exercises/ up to date, and grading.
 
 Most tests use the small fixture notebook tests/fixtures/notebooks/42_fixture.ipynb: exercise 42.1 is a
 function exercise (region inside a def, hidden tests in its check), 42.2 a named answer, 42.3 a gradient whose
@@ -17,7 +17,11 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from w2v_lib import exercises
+from classroom import NOTEBOOK_GLOB
+from classroom import __main__ as cli
+from classroom import build as builder
+from classroom import layout
+from classroom.grade import find_solution_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
@@ -26,10 +30,10 @@ STUB_42_1 = '    # YOUR CODE HERE\n    raise NotImplementedError("Exercise 42.1:
 
 
 def run(argv):
-    """Call ``exercises.main`` and return (exit code, stdout, stderr)."""
+    """Call ``python -m classroom``'s main and return (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = exercises.main([str(arg) for arg in argv])
+        code = cli.main([str(arg) for arg in argv])
     return code, out.getvalue(), err.getvalue()
 
 
@@ -40,7 +44,7 @@ def solution():
 
 @pytest.fixture(scope="module")
 def student(solution):
-    return exercises.student_notebook(solution, str(FIXTURE))
+    return builder.student_notebook(solution, str(FIXTURE))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -90,7 +94,7 @@ def test_outputs_counts_and_metadata_are_normalized(solution, student):
     for cell in student.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
-    assert student.metadata == {"kernelspec": exercises.KERNELSPEC, "language_info": {"name": "python"}}
+    assert student.metadata == {"kernelspec": builder.KERNELSPEC, "language_info": {"name": "python"}}
     assert student.cells[3].metadata == {"exercise": {"id": "42.1", "role": "solution"}}
     assert student.cells[7].metadata == {"exercise": {"id": "42.2", "role": "check"},
                                          "deletable": False, "editable": False}
@@ -104,10 +108,12 @@ def test_solution_notebook_is_not_modified(solution):
 
 
 def test_exercise_layout_lists_cells_and_titles(solution):
-    assert exercises.exercise_layout(solution, str(FIXTURE)) == {
-        "42.1": {"title": "Exercise 42.1: square every entry", "solution_cells": [3], "check_cells": [4]},
-        "42.2": {"title": "Exercise 42.2: a named answer", "solution_cells": [6], "check_cells": [7]},
-        "42.3": {"title": "Exercise 42.3: gradient of a cubic", "solution_cells": [9], "check_cells": [10]},
+    common = {"points": 1, "markdown_cells": [], "wrong_answers": []}
+    assert layout.exercise_layout(solution, str(FIXTURE)) == {
+        "42.1": {"title": "Exercise 42.1: square every entry", "solution_cells": [3], "check_cells": [4], **common},
+        "42.2": {"title": "Exercise 42.2: a named answer", "solution_cells": [6], "check_cells": [7], **common},
+        "42.3": {"title": "Exercise 42.3: gradient of a cubic", "solution_cells": [9], "check_cells": [10],
+                 **common},
     }
 
 
@@ -204,20 +210,20 @@ def test_an_exercise_needs_both_a_solution_and_a_check_cell(role):
     cells = {"solution": new_code_cell("### BEGIN SOLUTION\nanswer_7_1 = 1\n### END SOLUTION", metadata=SOLUTION_7),
              "check": check_cell()}
     kept = "check" if role == "solution" else "solution"
-    with pytest.raises(exercises.ExerciseFormatError, match=f"07_x.ipynb: exercise 7.1 has no {role} cell"):
-        exercises.student_notebook(new_notebook(cells=[cells[kept]]), "07_x.ipynb")
+    with pytest.raises(layout.ExerciseFormatError, match=f"07_x.ipynb: exercise 7.1 has no {'code solution' if role == 'solution' else role} cell"):
+        builder.student_notebook(new_notebook(cells=[cells[kept]]), "07_x.ipynb")
 
 
 def test_unbalanced_markers_in_markdown_are_left_alone():
     text = "Close a region with\n\n    ### END SOLUTION"
     notebook = new_notebook(cells=[new_markdown_cell(text)])
-    assert exercises.student_notebook(notebook, "07_x.ipynb").cells[0].source == text
+    assert builder.student_notebook(notebook, "07_x.ipynb").cells[0].source == text
 
 
 def test_usage_errors_exit_with_code_2(tmp_path):
     for argv in ([], ["build", "--source", tmp_path / "nowhere"], ["grade"], ["grade", "x.ipynb", "--timeout", "0"]):
         with pytest.raises(SystemExit) as raised, contextlib.redirect_stderr(io.StringIO()):
-            exercises.main([str(arg) for arg in argv])
+            cli.main([str(arg) for arg in argv])
         assert raised.value.code == 2
 
 
@@ -235,16 +241,17 @@ def test_build_needs_solution_notebooks(tmp_path):
 
 
 def test_default_directories_are_the_checkout_s():
-    assert exercises.ROOT == ROOT
-    assert (ROOT / "w2v_lib" / "exercises.py").is_file()
+    import classroom
+
+    assert classroom.ROOT == ROOT
+    assert not (ROOT / "w2v_lib" / "exercises.py").exists()  # the tooling is not part of the teaching library
 
 
 # ---------------------------------------------------------------------------------------------------------
 # The real course: exercises/ is what build writes, and every student notebook runs up to its first stub
 
 
-REAL_NOTEBOOKS = sorted((ROOT / "notebooks").glob(exercises.NOTEBOOK_GLOB))
-STUDENT_NOTEBOOKS = sorted((ROOT / "exercises").glob(exercises.NOTEBOOK_GLOB))
+REAL_NOTEBOOKS = sorted((ROOT / "notebooks").glob(NOTEBOOK_GLOB))
 
 
 @pytest.mark.skipif(not REAL_NOTEBOOKS, reason="notebooks/ has no NN_*.ipynb yet")
@@ -278,227 +285,9 @@ def assert_runs_up_to_its_stubs(path):
     assert first_errors and first_errors[0] == "NotImplementedError"
 
 
-@pytest.mark.parametrize("path", STUDENT_NOTEBOOKS or [
-    pytest.param(None, marks=pytest.mark.skip(reason="exercises/ has no student notebooks yet"))],
-    ids=lambda path: getattr(path, "name", "none"))
-def test_student_notebook_runs_up_to_its_first_stub(path):
-    assert_runs_up_to_its_stubs(path)
+# Every course notebook's stubs, solutions and lesson cells: tests/test_classroom_selftest.py (one kernel each).
 
 
 def test_fixture_student_notebook_runs_up_to_its_first_stub(tmp_path):
     run(["build", "--source", FIXTURES, "--output", tmp_path])
     assert_runs_up_to_its_stubs(tmp_path / "42_fixture.ipynb")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Grading. One grading run of several submissions (each a kernel start), shared by the tests below.
-
-SOLVED = {
-    "42.1": "def square_all(x):\n    return np.asarray(x, dtype=np.float64) ** 2",
-    "42.2": "answer_42_2 = 6",
-    "42.3": "def cubic_loss_and_gradient(x):\n    return float(np.sum(x**3)) / 3, x**2",
-}
-TIMEOUT = 6
-
-
-def submission(student, folder, name, solutions=(), drop=(), strip_metadata=False):
-    """Write a student notebook with some solution cells filled in and some cells deleted."""
-    notebook = copy.deepcopy(student)
-    for cell in notebook.cells:
-        exercise = cell.metadata.get("exercise", {})
-        if exercise.get("role") == "solution" and exercise["id"] in dict(solutions):
-            cell.source = dict(solutions)[exercise["id"]]
-        if strip_metadata:
-            cell.metadata = {}
-    notebook.cells = [cell for index, cell in enumerate(notebook.cells) if index not in drop]
-    path = folder / name
-    nbformat.write(notebook, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def graded(student, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("submissions")
-    paths = {
-        "solution": FIXTURE,
-        "fresh": submission(student, folder, "42_fixture.ipynb"),
-        # 42.1's solution cell deleted (counts as the stub), 42.2 solved.
-        "one_solved": submission(student, folder, "42_alice.ipynb", {"42.2": SOLVED["42.2"]}, drop={3}),
-        # 42.1 hard-codes the visible test's answer and its check is deleted; 42.2's check is edited to
-        # print a tick; 42.3 solved and its check deleted.
-        "tampered": submission(student, folder, "42_bob.ipynb", {
-            "42.1": "def square_all(x):\n    return np.array([1.0, 4.0, 9.0])", "42.3": SOLVED["42.3"]},
-            drop={4, 10}),
-        "loop": submission(student, folder, "42_carol.ipynb", {
-            "42.1": "def square_all(x):\n    while True:\n        pass", "42.2": "while True:\n    pass",
-            "42.3": SOLVED["42.3"]}),
-        "crash": submission(student, folder, "42_dan.ipynb", {
-            "42.1": SOLVED["42.1"], "42.2": "import os\n\nos._exit(1)", "42.3": SOLVED["42.3"]}),
-        "syntax": submission(student, folder, "42_gina.ipynb", {"42.1": "def square_all(x):\n    return x *"}),
-        # Every exercise solved, but the cells lost their metadata: nothing can be matched.
-        "stripped": submission(student, folder, "42_hal.ipynb", SOLVED, strip_metadata=True),
-        "not_json": folder / "42_eve.ipynb",
-        "not_notebook": folder / "42_frank.ipynb",
-    }
-    paths["not_json"].write_text("print('hello')\n")
-    paths["not_notebook"].write_text('{"cells": 42}\n')
-    code, out, err = run(["grade", "--json", "--timeout", TIMEOUT, "--source", FIXTURES, *paths.values()])
-    lines = out.splitlines()
-    return code, lines, dict(zip(paths, map(json.loads, lines)))
-
-
-def outcomes(result):
-    return [(exercise["id"], exercise["passed"]) for exercise in result["exercises"]]
-
-
-def test_grading_finishes_with_exit_code_0_and_one_json_line_per_submission(graded):
-    code, lines, results = graded
-    assert code == 0
-    assert len(lines) == len(results) == 10
-
-
-def test_json_output_shape(graded):
-    _, _, results = graded
-    for result in results.values():
-        assert set(result) == {"notebook", "score", "max_score", "exercises", "error"}
-        assert result["max_score"] == 3 and len(result["exercises"]) == 3
-        assert result["score"] == sum(exercise["passed"] for exercise in result["exercises"])
-        for exercise in result["exercises"]:
-            assert set(exercise) == {"id", "name", "passed", "message"}
-            assert isinstance(exercise["passed"], bool) and isinstance(exercise["message"], str)
-    assert results["solution"]["notebook"] == str(FIXTURE)
-    assert [exercise["name"] for exercise in results["solution"]["exercises"]] == [
-        "Exercise 42.1: square every entry", "Exercise 42.2: a named answer", "Exercise 42.3: gradient of a cubic"]
-
-
-def test_solution_notebook_gets_full_marks_with_the_checks_messages(graded):
-    result = graded[2]["solution"]
-    assert (result["score"], result["error"]) == (3, None)
-    assert [exercise["message"] for exercise in result["exercises"]] == [
-        "✓ Exercise 42.1: correct on all 1 test cases. ✓ Exercise 42.1: correct on all 1 test cases.",
-        "✓ Exercise 42.2: correct.",
-        "✓ Exercise 42.3: gradcheck passed (max relative error below 1e-06).",
-    ]
-
-
-def test_fresh_student_notebook_gets_zero(graded):
-    result = graded[2]["fresh"]
-    assert result["score"] == 0
-    for exercise in result["exercises"]:
-        assert exercise["message"].startswith(f"Exercise {exercise['id']}: not done yet.")
-
-
-def test_one_solved_exercise_scores_exactly_that_one(graded):
-    result = graded[2]["one_solved"]
-    assert outcomes(result) == [("42.1", False), ("42.2", True), ("42.3", False)]
-    assert "not done yet" in result["exercises"][0]["message"]  # the deleted solution cell counts as the stub
-
-
-def test_deleted_edited_and_hidden_checks_are_the_instructor_s(graded):
-    result = graded[2]["tampered"]
-    assert outcomes(result) == [("42.1", False), ("42.2", False), ("42.3", True)]
-    # The hard-coded answer passes the visible test; the hidden test (input of shape (1, 2)) catches it.
-    assert result["exercises"][0]["message"] == (
-        "Exercise 42.1: on test case 1, the returned value has shape (3,), expected shape (1, 2).")
-    assert "not done yet" in result["exercises"][1]["message"]
-    assert result["exercises"][2]["message"].startswith("✓ Exercise 42.3: gradcheck passed")
-
-
-def test_endless_loops_are_interrupted_and_later_exercises_still_graded(graded):
-    result = graded[2]["loop"]
-    assert outcomes(result) == [("42.1", False), ("42.2", False), ("42.3", True)]
-    assert result["exercises"][0]["message"] == f"the check did not finish within {TIMEOUT} s (an endless loop?)"
-    assert result["exercises"][1]["message"] == (
-        f"your solution cell did not finish within {TIMEOUT} s (an endless loop?)")
-
-
-def test_kernel_crash_is_reported_and_earlier_exercises_count(graded):
-    result = graded[2]["crash"]
-    assert outcomes(result) == [("42.1", True), ("42.2", False), ("42.3", False)]
-    assert "kernel died while running it" in result["exercises"][1]["message"]
-    assert result["exercises"][2]["message"] == "your solution cell not run: the kernel died in an earlier cell"
-
-
-def test_an_error_in_the_solution_cell_is_shown_with_the_check_s_message(graded):
-    result = graded[2]["syntax"]
-    assert outcomes(result) == [("42.1", False), ("42.2", False), ("42.3", False)]
-    message = result["exercises"][0]["message"]
-    assert message.startswith("your solution cell raised SyntaxError: ")
-    assert message.endswith("(then the check said: NameError: name 'square_all' is not defined)")
-
-
-def test_a_submission_without_exercise_metadata_gets_zero_and_a_note(graded):
-    result = graded[2]["stripped"]
-    assert result["score"] == 0
-    assert result["error"].startswith("the submission has no exercise solution cells")
-
-
-@pytest.mark.parametrize("key, reason", [("not_json", "NotJSONError"), ("not_notebook", "")])
-def test_files_that_are_not_notebooks_score_zero_with_a_message(graded, key, reason):
-    result = graded[2][key]
-    assert result["score"] == 0
-    assert result["error"].startswith("not a readable notebook: ") and reason in result["error"]
-    assert all(exercise["message"] == result["error"] for exercise in result["exercises"])
-
-
-def test_table_output_and_unmatched_submission_exit_code_1(tmp_path):
-    broken = tmp_path / "42_broken.ipynb"
-    broken.write_text("not json")
-    unmatched = tmp_path / "99_other.ipynb"
-    nbformat.write(new_notebook(), unmatched)
-    absent = tmp_path / "42_absent.ipynb"
-    code, out, err = run(["grade", "--source", FIXTURES, broken, unmatched, absent])
-    assert code == 1  # 99_other has no solution notebook and 42_absent no file: the grader's side is at fault
-    lines = out.splitlines()
-    assert lines[0] == f"{broken}: 0/3"
-    assert lines[1].startswith("  note: not a readable notebook: NotJSONError")
-    assert lines[2].startswith("  42.1   FAILED  not a readable notebook")
-    assert f"{unmatched}: 0/0" in lines
-    assert f"no solution notebook for 99_other.ipynb in {FIXTURES}" in out
-    assert f"note: no such file: {absent}" in out
-    assert f"grading {broken} ..." in err
-
-
-def test_submission_is_matched_by_file_name_then_by_number(tmp_path):
-    assert exercises.find_solution_notebook(Path("x/42_fixture.ipynb"), FIXTURES) == FIXTURE
-    assert exercises.find_solution_notebook(Path("x/42_fixture_alice.ipynb"), FIXTURES) == FIXTURE
-    with pytest.raises(LookupError, match="no solution notebook for fixture.ipynb"):
-        exercises.find_solution_notebook(Path("fixture.ipynb"), FIXTURES)
-
-
-def test_overall_time_limit_stops_the_notebook(student, tmp_path):
-    # 42.1's check loops; with 2 s for the whole notebook it is cut at the limit and nothing after it runs.
-    path = submission(student, tmp_path, "42_slow.ipynb", {
-        "42.1": "def square_all(x):\n    while True:\n        pass", "42.2": SOLVED["42.2"]})
-    result = exercises.grade(path, FIXTURES, timeout=60, total_timeout=2)
-    assert outcomes(result) == [("42.1", False), ("42.2", False), ("42.3", False)]
-    for exercise in result["exercises"][1:]:
-        assert exercise["message"] == "your solution cell not run: the notebook used up its overall time limit of 2 s"
-
-
-def test_grading_runs_next_to_the_notebooks_and_reports_failing_lesson_cells(tmp_path):
-    # Notebooks read files relative to their own directory (../data/...), as nbval and students run them.
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "answer.txt").write_text("6\n")
-    source = tmp_path / "notebooks"
-    source.mkdir()
-    cells = [
-        new_code_cell('from pathlib import Path\n\nfrom w2v_lib.checks import check_close\n\n'
-                      'expected = int(Path("../data/answer.txt").read_text())'),
-        new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]}),  # an error shown on purpose
-        new_code_cell("import a_module_that_does_not_exist"),
-        new_markdown_cell("### Exercise 43.1: read the answer"),
-        new_code_cell("### BEGIN SOLUTION\nanswer_43_1 = 6\n### END SOLUTION",
-                      metadata={"exercise": {"id": "43.1", "role": "solution"}}),
-        new_code_cell('check_close("Exercise 43.1", globals().get("answer_43_1"), expected)',
-                      metadata={"exercise": {"id": "43.1", "role": "check"}}),
-    ]
-    nbformat.write(new_notebook(cells=cells), source / "43_paths.ipynb")
-    code, out, _ = run(["grade", "--json", "--source", source, source / "43_paths.ipynb"])
-    result = json.loads(out)
-    assert code == 1  # the instructor's own cell 3 failed: the grader's side must look at it
-    assert outcomes(result) == [("43.1", True)]
-    assert result["error"] == (
-        "cell 3 of the solution notebook (not an exercise cell) raised ModuleNotFoundError: No module named "
-        "'a_module_that_does_not_exist'; exercises that rely on it may fail")
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["data", "notebooks"]  # the work directory is gone

@@ -4,7 +4,8 @@
   text file (one sentence a line, ``.gz`` read too), the center vectors written in word2vec text format.
 * ``demo``: trains on the toy corpus in seconds, offline, and shows what it learned: nearest neighbours,
   analogies next to the planted truth, and a PCA plot of the planted word groups.
-* ``exercises ...``: the student notebooks and grading (:mod:`w2v_lib.exercises`).
+* ``exercises ...``: the student notebooks and grading, forwarded to the course tooling
+  (``python -m classroom``, the package next to this one).
 
 Exit codes: 0 success, 1 an error in the input or in training (the message says what to do), 2 a usage error.
 """
@@ -25,9 +26,12 @@ def main(argv=None):
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["exercises"]:
-        from w2v_lib import exercises  # imported here: it needs nbformat and nbclient, train and demo do not
-
-        return exercises.main(argv[1:])
+        try:
+            from classroom.__main__ import main as classroom_main
+        except ImportError:  # a venv installed before classroom was a package of the project: use the checkout's
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+            from classroom.__main__ import main as classroom_main
+        return classroom_main(argv[1:], prog="python -m w2v_lib exercises")
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
