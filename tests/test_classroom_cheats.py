@@ -51,7 +51,7 @@ CATALOGUE = {
                  "w2v_lib.checks.check_value = w2v_lib.checks.check_close\nanswer_42_2 = 5"}, set()),
     "check_name_redefined": ({"42.2": "def check_close(*args, **kwargs):\n    print('✓ Exercise 42.2: correct.')"
                                       "\nanswer_42_2 = 5"}, set()),
-    "check_code_swapped": ({"42.1": "import w2v_lib.checks as c\nc._compare.__code__ = (lambda *a: None).__code__\n"
+    "check_code_swapped": ({"42.1": "import w2v_lib.checks as c\nc._judge.__code__ = (lambda *a: None).__code__\n"
                                     "def square_all(x):\n    return x"}, set()),
     "print_patched": ({"42.2": "import builtins\nbuiltins.print = lambda *a, **k: None\nanswer_42_2 = 5"}, set()),
     "module_swapped_in_sys_modules": (
@@ -228,7 +228,7 @@ def test_only_the_honest_exercises_pass(graded, name):
     ("numpy_allclose_patched", "42.2", "numpy.allclose was replaced"),
     ("check_function_replaced_in_module", "42.2", "w2v_lib.checks.check_close was replaced"),
     ("check_name_redefined", "42.2", "the name `check_close` that the check uses was redefined"),
-    ("check_code_swapped", "42.1", "w2v_lib.checks._compare was replaced"),
+    ("check_code_swapped", "42.1", "w2v_lib.checks._judge was replaced"),
     ("print_patched", "42.2", "builtins.print was replaced"),
     ("module_swapped_in_sys_modules", "42.2", "module w2v_lib.checks was replaced in sys.modules"),
     ("traceback_hidden", "42.2", "get_ipython().showtraceback was overridden"),

@@ -115,7 +115,7 @@ def test_feedback_files_hold_each_exercise_s_message(classroom):
     text = (output / "feedback" / "dave" / "42_fixture_dave.md").read_text()
     assert text.startswith("# Feedback on 42_fixture_dave.ipynb\n\nScore: **0 / 3**")
     assert "## Exercise 42.1: square every entry (not passed, 0 / 1)" in text
-    assert "expected shape (1, 2)" in text
+    assert "has shape (3,) instead of (1, 2)" in text
 
 
 def test_points_come_from_the_check_cells_metadata(tmp_path):
