@@ -1,5 +1,7 @@
 """Numerical gradient checking with central differences, in float64.
 
+Taught in notebook 01 (sigmoid and gradient checking) and used in notebooks 02-04 to prove every gradient.
+
 A gradient derived by hand is a claim; ``gradcheck`` tests it against the definition of the derivative,
 
     df/dx_i ≈ (f(x + h e_i) - f(x - h e_i)) / (2h),
