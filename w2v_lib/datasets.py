@@ -126,7 +126,7 @@ def toy_corpus(n_sentences=3000, seed=0):
     ("today", "really", ...) at a random place. The vocabulary has 165 words, each seen at least 18 times
     in the default 3000 sentences (18,049 tokens).
 
-    gensim's skip-gram (vector_size=20, window=5, negative=5, sample=1e-3, epochs=20, min_count=1) learns
+    gensim's skip-gram (its vector_size=20, window=5, negative=5, sample=1e-3, epochs=20, min_count=1) learns
     it in about a second: with seeds 1, 2, 3 it gets 89-96% of the country-capital analogies and all the
     male-female ones, and the 3 nearest neighbours of a country, capital, number, animal, color or food are
     mostly in its own group (those of a male or female word are its partner and other people words).

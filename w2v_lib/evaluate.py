@@ -158,7 +158,7 @@ def evaluate_analogies(kv, path, restrict_vocab=30_000, case_insensitive=True, d
         header, a section name repeats, or no question could be scored (each message names the line).
     """
     lookup, keys = _restricted_lookup(kv, restrict_vocab, case_insensitive)
-    n_words = len(keys)
+    vocab_size = len(keys)
     sections = OrderedDict()
     section_questions = {}
     oov = n_questions = 0
@@ -199,7 +199,7 @@ def evaluate_analogies(kv, path, restrict_vocab=30_000, case_insensitive=True, d
     if total == 0:
         raise ValueError(
             f"no analogy question of {str(path)!r} could be scored: {oov} of {n_questions} questions have a word "
-            f"outside the first {n_words} words of the vocabulary; check the case or raise restrict_vocab"
+            f"outside the first {vocab_size} words of the vocabulary; check the case or raise restrict_vocab"
         )
     return {
         "accuracy": correct / total,

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from w2v_lib._validation import ParameterTypeError, ParameterValueError
+
 
 def numerical_gradient(f, x, step=1e-5):
     """Central-difference gradient of a scalar function at ``x``, in float64.
@@ -116,13 +118,14 @@ def gradcheck(f, x, step=1e-5, tolerance=1e-6):
     """
     x = np.array(x, dtype=np.float64)
     if x.size == 0:
-        raise ValueError("gradcheck needs a non-empty x, got an array of shape " f"{x.shape}")
+        raise ParameterValueError("x", f"must be non-empty, got an array of shape {x.shape}")
     output = f(x.copy())
     if not (isinstance(output, tuple) and len(output) == 2):
-        raise TypeError("f(x) must return a pair (loss, grad); got " f"{type(output).__name__}")
+        raise ParameterTypeError("f", f"must return a pair (loss, grad); f(x) returned {type(output).__name__}")
     analytic = np.asarray(output[1], dtype=np.float64)
     if analytic.shape != x.shape:
-        raise ValueError(f"f(x) returned a gradient of shape {analytic.shape}, expected x's shape {x.shape}")
+        raise ParameterValueError("f", f"must return a gradient of x's shape {x.shape}; f(x) returned one of shape "
+                                       f"{analytic.shape}")
     numerical = numerical_gradient(f, x, step)
     errors = relative_error(analytic, numerical)
     worst = np.unravel_index(np.argmax(errors), errors.shape)

@@ -293,44 +293,44 @@ class KeyedVectors:
         compressed = Path(path).suffix == ".gz"
         with open_input(path, "vectors") as file:
             header = file.readline()
-            n_words, dim = _parse_header(path, header)
-            _check_capacity(path, n_words, dim, binary, len(header), compressed)
+            vocab_size, dim = _parse_header(path, header)
+            _check_capacity(path, vocab_size, dim, binary, len(header), compressed)
             if binary:
-                words, vectors = _read_binary(path, file, n_words, dim, len(header), compressed)
+                words, vectors = _read_binary(path, file, vocab_size, dim, len(header), compressed)
             else:
-                words, vectors = _read_text(path, file, n_words, dim, len(header), compressed)
+                words, vectors = _read_text(path, file, vocab_size, dim, len(header), compressed)
         return cls(words, vectors)
 
 
-def _check_capacity(path, n_words, dim, binary, header_length, compressed):
+def _check_capacity(path, vocab_size, dim, binary, header_length, compressed):
     """Refuse a header that declares more than the file can hold, or than memory can, before allocating."""
     file_size = Path(path).stat().st_size
     capacity = file_size * _MAX_GZIP_RATIO if compressed else file_size
     # The shortest row: a one-byte word, then per value a space and one digit (text) or 4 bytes after a space.
     row_bytes = 2 + 4 * dim if binary else 1 + 2 * dim
-    if n_words * row_bytes > capacity - header_length:
+    if vocab_size * row_bytes > capacity - header_length:
         held = f"{file_size:,} bytes" + (f" (at most {capacity:,} once uncompressed)" if compressed else "")
-        raise ValueError(f"vectors {str(path)!r}, line 1: the header declares {n_words:,} words of {dim:,} values, "
-                         f"which take at least {n_words * row_bytes + header_length:,} bytes, but the file has "
+        raise ValueError(f"vectors {str(path)!r}, line 1: the header declares {vocab_size:,} words of {dim:,} values, "
+                         f"which take at least {vocab_size * row_bytes + header_length:,} bytes, but the file has "
                          f"{held}: the header is wrong or the file is cut short")
     check_memory(f"loading vectors {str(path)!r}",
-                 {"the vectors": 4 * n_words * dim, "their unit vectors and float64 norms": 16 * n_words * dim,
-                  "the words": 100 * n_words},
+                 {"the vectors": 4 * vocab_size * dim, "their unit vectors and float64 norms": 16 * vocab_size * dim,
+                  "the words": 100 * vocab_size},
                  "load it on a machine with more memory, or keep only its first words")
 
 
-def _read_text(path, file, n_words, dim, offset, compressed):
+def _read_text(path, file, vocab_size, dim, offset, compressed):
     words = []
-    vectors = np.empty((n_words, dim), dtype=np.float32)
+    vectors = np.empty((vocab_size, dim), dtype=np.float32)
     first_line = {}
     line_number = 1
     for line_number, raw_line in enumerate(file, start=2):
         where = f"vectors {str(path)!r}, line {line_number}"
         line = decode(raw_line, where, offset, compressed).rstrip("\r\n").rstrip(" ")
         offset += len(raw_line)
-        if len(words) == n_words:
+        if len(words) == vocab_size:
             if line.strip():
-                raise ValueError(f"{where}: the header says {n_words} words, but more follow")
+                raise ValueError(f"{where}: the header says {vocab_size} words, but more follow")
             continue
         parts = line.split(" ")
         word, values = parts[0], parts[1:]
@@ -343,9 +343,9 @@ def _read_text(path, file, n_words, dim, offset, compressed):
         first_line[word] = line_number
         vectors[len(words)] = _parse_values(where, word, values)
         words.append(word)
-    if len(words) < n_words:
+    if len(words) < vocab_size:
         raise ValueError(f"vectors {str(path)!r}, line {line_number}: the file ends after {len(words)} words, but "
-                         f"the header says {n_words}")
+                         f"the header says {vocab_size}")
     return words, vectors
 
 
@@ -362,21 +362,21 @@ def _parse_values(where, word, values):
     return vector
 
 
-def _read_binary(path, file, n_words, dim, header_length, compressed):
+def _read_binary(path, file, vocab_size, dim, header_length, compressed):
     data = file.read()
     n_bytes = dim * _FLOAT32_LE.itemsize
     words = []
-    vectors = np.empty((n_words, dim), dtype=np.float32)
+    vectors = np.empty((vocab_size, dim), dtype=np.float32)
     first_word = {}
     position = 0
-    for number in range(1, n_words + 1):
+    for number in range(1, vocab_size + 1):
         # word2vec.c ends each vector with a newline; gensim's writer does not. Accept both.
         while data[position:position + 1] == b"\n":
             position += 1
         where = f"vectors {str(path)!r}, word {number} (byte offset {header_length + position:,})"
         space = data.find(b" ", position)
         if space == -1 or len(data) - (space + 1) < n_bytes:
-            raise ValueError(f"{where}: the file ends after {number - 1} words, but the header says {n_words}")
+            raise ValueError(f"{where}: the file ends after {number - 1} words, but the header says {vocab_size}")
         word = decode(data[position:space], where, header_length + position, compressed)
         if word == "":
             raise ValueError(f"{where}: empty word")
@@ -391,7 +391,7 @@ def _read_binary(path, file, n_words, dim, header_length, compressed):
         position = space + 1 + n_bytes
     if data[position:].strip(b"\n"):
         raise ValueError(f"vectors {str(path)!r}, byte offset {header_length + position:,}: extra data after the "
-                         f"{n_words} words the header announces")
+                         f"{vocab_size} words the header announces")
     return words, vectors
 
 
