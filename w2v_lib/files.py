@@ -40,7 +40,7 @@ def check_input(path, what, alternative=""):
     except FileNotFoundError:
         raise FileNotFoundError(f"{where} does not exist: check the path") from None
     except OSError as error:
-        raise OSError(error.errno, f"cannot read {where}: {error.strerror}") from None
+        raise _read_error(error, where) from None
     if stat.S_ISDIR(info.st_mode):
         raise IsADirectoryError(f"{where} is a directory, not a file: give the path of a file in it")
     if not stat.S_ISREG(info.st_mode):
@@ -50,7 +50,7 @@ def check_input(path, what, alternative=""):
         with open(path, "rb") as file:
             start = file.read(2)
     except OSError as error:
-        raise OSError(error.errno, f"cannot read {where}: {error.strerror}") from None
+        raise _read_error(error, where) from None
     if path.suffix == ".gz" and start != _GZIP_MAGIC:
         raise ValueError(f"{where} is not gzip-compressed, although its name ends in .gz: rename it without .gz "
                          "if it is plain text, or get the file again")
@@ -79,9 +79,14 @@ def open_input(path, what, name=None):
     except (gzip.BadGzipFile, zlib.error) as error:
         raise ValueError(f"{where} is corrupt ({error}): copy or download it again") from None
     except OSError as error:
-        if error.strerror is None or error.filename is not None:
+        if error.errno is None:  # raised by the body with a message of its own
             raise
-        raise OSError(error.errno, f"cannot read {where}: {error.strerror}") from None
+        raise _read_error(error, where) from None
+
+
+def _read_error(error, where):
+    """The OSError ``error`` of reading as a one-line error of the same type naming the file."""
+    return type(error)(f"cannot read {where}: {error.strerror}; check that it is readable")
 
 
 def decode(raw, where, offset, compressed=False):
