@@ -231,12 +231,12 @@ def test_word_pairs_hand_worked(tmp_path):
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ("a\tb\t1\na,b,2\n", "line 2: expected 'word\tword\tscore' \\(3 fields separated by '\\\\t'\\), got 'a,b,2'"),
+    ("a\tb\t1\na,b,2\n", "line 2: expected 3 fields, word, word and score, separated by '\\\\t', got 'a,b,2'"),
     ("a\tb\t1\nb\ta\tnan\n", "line 2: the score 'nan' is not a finite number"),
     ("a\tb\tinf\nb\ta\t2\n", "line 1: the score 'inf' is not a finite number"),
     ("a\tb\thigh\n", "line 1: the score 'high' is not a finite number"),
-    ("a\tb\t1\nx\ty\t1\n", "1 pair\\(s\\) could be scored, and a correlation needs at least 2; 1 pairs have a word "
-                             "outside"),
+    ("a\tb\t1\nx\ty\t1\n", "1 pair\\(s\\) could be scored, and a correlation needs at least 2; 1 pair\\(s\\) have a "
+                             "word outside the first 2 words of the vocabulary"),
     ("x\ty\t1\n", "0 pair\\(s\\) could be scored, and a correlation needs at least 2"),
     ("a\tb\t1\nb\ta\t1\n", "the human scores of the 2 scored pairs are all equal"),
     ("a\tb\t1\nb\ta\t2\n", "the cosines of the model of the 2 scored pairs are all equal"),
@@ -303,7 +303,8 @@ def test_group_purity_hand_worked():
 def test_word_pairs_errors(tmp_path):
     kv = KeyedVectors(["a", "b"], np.eye(2))
     (tmp_path / "none.tsv").write_text("x\ty\t1\nz\tw\t2\n")
-    with pytest.raises(ValueError, match="0 pair\\(s\\) could be scored, and a correlation needs at least 2; 2 pairs"):
+    with pytest.raises(ValueError, match="0 pair\\(s\\) could be scored, and a correlation needs at least 2; 2 "
+                                         "pair\\(s\\) have a word outside"):
         evaluate_word_pairs(kv, tmp_path / "none.tsv")
     with pytest.raises(TypeError, match="w2v_lib KeyedVectors"):
         evaluate_word_pairs({"a": [1.0]}, tmp_path / "none.tsv")

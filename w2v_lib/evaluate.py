@@ -72,7 +72,7 @@ def evaluate_word_pairs(kv, path, delimiter="\t", case_insensitive=True, dummy4u
         A line is not ``word <delimiter> word <delimiter> score`` with a finite score (the message names the
         line); fewer than 2 pairs could be scored; the human scores or the cosines are all equal.
     """
-    lookup, _ = _restricted_lookup(kv, restrict_vocab, case_insensitive)
+    lookup, lookup_words = _restricted_lookup(kv, restrict_vocab, case_insensitive)
     human, rows_a, rows_b = [], [], []
     oov = 0
     for number, line in text_lines(path, "word pairs"):
@@ -81,8 +81,8 @@ def evaluate_word_pairs(kv, path, delimiter="\t", case_insensitive=True, dummy4u
         where = f"word pairs {str(path)!r}, line {number}"
         fields = line.split(delimiter)
         if len(fields) != 3:
-            raise ValueError(f"{where}: expected 'word{delimiter}word{delimiter}score' (3 fields separated by "
-                             f"{delimiter!r}), got {line[:60]!r}; check the delimiter")
+            raise ValueError(f"{where}: expected 3 fields, word, word and score, separated by {delimiter!r}, got "
+                             f"{line[:60]!r}; check the delimiter")
         if not is_number(fields[2]) or not math.isfinite(float(fields[2])):
             raise ValueError(f"{where}: the score {fields[2].strip()[:30]!r} is not a finite number")
         if case_insensitive:
@@ -101,8 +101,8 @@ def evaluate_word_pairs(kv, path, delimiter="\t", case_insensitive=True, dummy4u
     if len(human) < 2:
         raise ValueError(
             f"word pairs {str(path)!r}: {len(human)} pair(s) could be scored, and a correlation needs at least 2; "
-            f"{oov} pairs have a word outside the first {len(kv) if restrict_vocab is None else restrict_vocab} "
-            "words of the vocabulary: check the case or restrict_vocab, or use a file with more pairs")
+            f"{oov} pair(s) have a word outside the first {len(lookup_words)} words of the vocabulary: check the "
+            "case or restrict_vocab, or use a file with more pairs")
     rows_a, rows_b = np.array(rows_a), np.array(rows_b)
     known = rows_a >= 0
     model = np.zeros(len(human))
