@@ -84,9 +84,9 @@ def test_relative_error_formula():
 
 
 @pytest.mark.parametrize("f, x, error, message", [
-    (lambda x: float(np.sum(x)), np.ones(2), TypeError, "f must return a pair \\(loss, grad\\); f\\(x\\) returned float"),
+    (lambda x: float(np.sum(x)), np.ones(2), TypeError, "f\\(x\\) must return a pair \\(loss, grad\\); got float"),
     (lambda x: (float(np.sum(x)), np.ones(3)), np.ones(2), ValueError,
-     r"f must return a gradient of x's shape \(2,\); f\(x\) returned one of shape \(3,\)"),
+     r"f\(x\) returned a gradient of shape \(3,\), expected x's shape \(2,\)"),
     (lambda x: (0.0, x), np.ones(0), ValueError, "x must be non-empty"),
 ])
 def test_gradcheck_bad_input(f, x, error, message):

@@ -121,11 +121,11 @@ def gradcheck(f, x, step=1e-5, tolerance=1e-6):
         raise ParameterValueError("x", f"must be non-empty, got an array of shape {x.shape}")
     output = f(x.copy())
     if not (isinstance(output, tuple) and len(output) == 2):
-        raise ParameterTypeError("f", f"must return a pair (loss, grad); f(x) returned {type(output).__name__}")
+        raise ParameterTypeError("f(x)", f"must return a pair (loss, grad); got {type(output).__name__}")
     analytic = np.asarray(output[1], dtype=np.float64)
     if analytic.shape != x.shape:
-        raise ParameterValueError("f", f"must return a gradient of x's shape {x.shape}; f(x) returned one of shape "
-                                       f"{analytic.shape}")
+        raise ParameterValueError("f(x)", f"returned a gradient of shape {analytic.shape}, expected x's shape "
+                                          f"{x.shape}")
     numerical = numerical_gradient(f, x, step)
     errors = relative_error(analytic, numerical)
     worst = np.unravel_index(np.argmax(errors), errors.shape)
