@@ -1,9 +1,9 @@
-"""Benchmark: the course's Word2Vec against gensim on the first N words of a real corpus.
+"""Benchmark: the course's Word2Vec against gensim on the first N tokens of a real corpus.
 
-    python bench/train.py                       # 5,000,000 words, 1 epoch, 1 run each
+    python bench/train.py                       # 5,000,000 tokens, 1 epoch, 1 run each
     python bench/train.py --words 1000000 --epochs 1 --runs 3 --batch-size 512
 
-Both trainers get the same sentences (the first N words of ``../shared/bench/wiki17m.txt.gz``, lines cut into
+Both trainers get the same sentences (the first N tokens of ``../shared/bench/wiki17m.txt.gz``, lines cut into
 10,000-token sentences) and the CLI's hyperparameters (d=100, window 5, 5 negatives, min_count 5, sample 1e-3,
 alpha 0.025 -> 0.0001, seed 1; gensim with sg=1, hs=0 and one worker thread). Each run happens in its own
 subprocess so that the peak memory (ru_maxrss) is that trainer's alone. The training time includes building
@@ -30,7 +30,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="default: %(default)s")
     parser.add_argument("--words", type=int, default=5_000_000,
-                        help="train on the first N words (default: %(default)s)")
+                        help="train on the first N tokens (words of the text) (default: %(default)s)")
     parser.add_argument("--epochs", type=int, default=1, help="default: %(default)s")
     parser.add_argument("--runs", type=int, default=1, help="runs of each trainer; medians are reported")
     parser.add_argument("--batch-size", type=int, default=1024,
@@ -72,14 +72,16 @@ def main(argv=None):
 
 def run_trainer(args):
     """Train one model in this process and return its measurements."""
-    sentences = first_words(args.corpus, args.words)
-    n_words = sum(len(sentence) for sentence in sentences)
+    from w2v_lib.datasets import FirstTokens, read_corpus
+
+    sentences = list(FirstTokens(read_corpus(args.corpus), args.words))
+    n_tokens = sum(len(sentence) for sentence in sentences)
     corpus_rss = _max_rss_mb()
     start, start_cpu = time.perf_counter(), time.process_time()
     if args.worker == "course":
         from w2v_lib.model import Word2Vec
 
-        model = Word2Vec(vector_size=100, window=5, negative=5, min_count=5, sample=1e-3, alpha=args.alpha,
+        model = Word2Vec(dim=100, window=5, negative=5, min_count=5, sample=1e-3, alpha=args.alpha,
                          min_alpha=0.0001, epochs=args.epochs, batch_size=args.batch_size, seed=1,
                          progress=False).fit(sentences)
         seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - start_cpu
@@ -95,8 +97,8 @@ def run_trainer(args):
         seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - start_cpu
         kv = KeyedVectors(model.wv.index_to_key, model.wv.vectors)
     peak_rss = _max_rss_mb()
-    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "words_per_second": n_words * args.epochs / seconds, "peak_mb": peak_rss,
-            "corpus_mb": corpus_rss, "vocab": len(kv), **scores(kv)}
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "tokens_per_second": n_tokens * args.epochs / seconds,
+            "peak_mb": peak_rss, "corpus_mb": corpus_rss, "vocab": len(kv), **scores(kv)}
 
 
 def scores(kv):
@@ -113,26 +115,13 @@ def scores(kv):
     }
 
 
-def first_words(path, max_words):
-    """The first ``max_words`` words of the corpus at ``path`` as a list of sentences."""
-    from w2v_lib.datasets import read_corpus
-
-    sentences, remaining = [], max_words
-    for sentence in read_corpus(path):
-        sentences.append(sentence[:remaining])
-        remaining -= len(sentences[-1])
-        if remaining <= 0:
-            break
-    return sentences
-
-
 def print_table(args, results):
-    print(f"corpus {args.corpus.name}: first {args.words:,} words, {args.epochs} epoch(s), d=100, window 5, "
+    print(f"corpus {args.corpus.name}: first {args.words:,} tokens, {args.epochs} epoch(s), d=100, window 5, "
           f"negative 5, min_count 5, sample 1e-3, alpha {args.alpha}; course batch_size {args.batch_size}; "
           f"median of {args.runs} run(s), each in its own process")
     rows = [("training time (s), incl. vocabulary", "seconds", "{:.1f}"),
             ("CPU time (s), all threads", "cpu_seconds", "{:.1f}"),
-            ("words/s", "words_per_second", "{:,.0f}"),
+            ("tokens/s", "tokens_per_second", "{:,.0f}"),
             ("peak memory (MB, ru_maxrss)", "peak_mb", "{:,.0f}"),
             ("  of which the corpus as lists (MB)", "corpus_mb", "{:,.0f}"),
             ("vocabulary size", "vocab", "{:,.0f}"),

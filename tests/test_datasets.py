@@ -102,13 +102,13 @@ def test_read_corpus_plain_and_gz(tmp_path, name):
     assert list(corpus) == EXPECTED, "iterating again reads the file again"
 
 
-@pytest.mark.parametrize("chunk_chars", [1, 2, 3, 5, 7, 64, 1000])
-def test_read_corpus_chunks_split_only_at_whitespace(tmp_path, chunk_chars):
+@pytest.mark.parametrize("chunk_bytes", [1, 2, 3, 5, 7, 64, 1000])
+def test_read_corpus_chunks_split_only_at_whitespace(tmp_path, chunk_bytes):
     # Pieces of a few characters cut tokens in two everywhere; the result must not depend on where.
     text = "alpha  be gamma\tdeltaaaaaa e\nfff g  \n  hh\n"
     path = tmp_path / "c.txt"
     path.write_text(text, encoding="utf-8")
-    got = list(TextCorpus(path, max_sentence_length=3, chunk_chars=chunk_chars))
+    got = list(TextCorpus(path, max_sentence_length=3, chunk_bytes=chunk_bytes))
     assert got == [["alpha", "be", "gamma"], ["deltaaaaaa", "e"], ["fff", "g"], ["hh"]]
 
 

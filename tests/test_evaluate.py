@@ -1,5 +1,6 @@
 """Word-pair and analogy evaluation: hand-worked cases, and equality with gensim's evaluators."""
 
+import gzip
 import math
 
 import numpy as np
@@ -9,14 +10,20 @@ from gensim.test.utils import datapath
 from scipy import stats
 
 from w2v_lib import evaluate
-from w2v_lib.evaluate import evaluate_analogies, evaluate_word_pairs
+from w2v_lib.evaluate import (
+    analogy_answers,
+    evaluate_analogies,
+    evaluate_word_pairs,
+    group_purity,
+    planted_analogy_accuracy,
+)
 from w2v_lib.keyed_vectors import KeyedVectors
 
 QUESTIONS_PER_SECTION = 25
 
 
 def to_gensim(kv):
-    gensim_kv = GensimKeyedVectors(kv.vector_size)
+    gensim_kv = GensimKeyedVectors(kv.dim)
     gensim_kv.add_vectors(kv.words, kv.vectors)
     return gensim_kv
 
@@ -128,13 +135,12 @@ def test_analogies_hand_worked(tmp_path):
     kv = KeyedVectors(["man", "woman", "king", "queen", "apple"],
                       [[1, 0, 0], [0, 1, 0], [1, 0, 1], [0, 1, 1], [1, 1, 0]])
     path = tmp_path / "q.txt"
-    path.write_text(": royal\nman king woman queen\nman king woman apple\n: fruit\nman king woman pear\n"
-                    "not four words\n")
+    path.write_text(": royal\nman king woman queen\nman king woman apple\n: fruit\nman king woman pear\n\n")
     result = evaluate_analogies(kv, path)
     assert result["sections"] == {"royal": {"accuracy": 0.5, "correct": 1, "total": 2},
                                   "fruit": {"accuracy": 0.0, "correct": 0, "total": 0}}
     assert (result["accuracy"], result["correct"], result["total"]) == (0.5, 1, 2)
-    assert (result["oov"], result["oov_ratio"], result["skipped_lines"]) == (1, 100 / 3, 1)
+    assert (result["oov"], result["oov_ratio"]) == (1, 100 / 3)
     counted = evaluate_analogies(kv, path, dummy4unknown=True)
     assert counted["sections"]["fruit"] == {"accuracy": 0.0, "correct": 0, "total": 1}
 
@@ -180,7 +186,7 @@ def test_analogies_errors(tmp_path):
     (tmp_path / "twice.txt").write_text(": s\na b c d\n: s\nb a c d\n")
     with pytest.raises(ValueError, match="line 3: section 's' appears twice"):
         evaluate_analogies(kv, tmp_path / "twice.txt")
-    with pytest.raises(ValueError, match="restrict_vocab must be a positive int"):
+    with pytest.raises(ValueError, match="restrict_vocab must be >= 1, got 0"):
         evaluate_analogies(kv, tmp_path / "oov.txt", restrict_vocab=0)
 
 
@@ -208,13 +214,13 @@ def test_word_pairs_equal_gensim(planted_kv, name, restrict_vocab, case_insensit
 def test_word_pairs_hand_worked(tmp_path):
     kv = KeyedVectors(["a", "b", "c", "D"], [[1.0, 0.0], [0.0, 1.0], [3.0, 4.0], [1.0, 1.0]])
     path = tmp_path / "pairs.tsv"
-    path.write_text("# a comment\na\tb\t1.0\na\tc\t5.5\nc\td\t9\nb\tzzz\t3\nnot a valid line\n")
+    path.write_text("# a comment\na\tb\t1.0\na\tc\t5.5\nc\td\t9\nb\tzzz\t3\n\n")
     # Cosines: a·b = 0, a·c = 3/5, c·D = (3 + 4)/(5 √2); "d" matches "D" only when upper-casing.
     cosines = [0.0, 0.6, 7 / (5 * math.sqrt(2))]
     result = evaluate_word_pairs(kv, path)
     assert result["pearson"] == pytest.approx(stats.pearsonr([1.0, 5.5, 9.0], cosines).statistic, abs=1e-6)
     assert result["spearman"] == pytest.approx(1.0)
-    assert (result["pairs"], result["oov_pairs"], result["skipped_lines"]) == (3, 1, 1)
+    assert (result["pairs"], result["oov_pairs"]) == (3, 1)
     assert result["oov_ratio"] == pytest.approx(25.0)
     exact_case = evaluate_word_pairs(kv, path, case_insensitive=False, dummy4unknown=True)
     assert (exact_case["pairs"], exact_case["oov_pairs"]) == (4, 2)
@@ -224,10 +230,98 @@ def test_word_pairs_hand_worked(tmp_path):
                                                   abs=1e-6)
 
 
+@pytest.mark.parametrize(("content", "message"), [
+    ("a\tb\t1\na,b,2\n", "line 2: expected 3 fields, word, word and score, separated by '\\\\t', got 'a,b,2'"),
+    ("a\tb\t1\nb\ta\tnan\n", "line 2: the score 'nan' is not a finite number"),
+    ("a\tb\tinf\nb\ta\t2\n", "line 1: the score 'inf' is not a finite number"),
+    ("a\tb\thigh\n", "line 1: the score 'high' is not a finite number"),
+    ("a\tb\t1\nx\ty\t1\n", "1 pair\\(s\\) could be scored, and a correlation needs at least 2; 1 pair\\(s\\) have a "
+                             "word outside the first 2 words of the vocabulary"),
+    ("x\ty\t1\n", "0 pair\\(s\\) could be scored, and a correlation needs at least 2"),
+    ("a\tb\t1\nb\ta\t1\n", "the human scores of the 2 scored pairs are all equal"),
+    ("a\tb\t1\nb\ta\t2\n", "the cosines of the model of the 2 scored pairs are all equal"),
+])
+def test_word_pairs_errors_name_the_line(tmp_path, content, message):
+    kv = KeyedVectors(["a", "b"], np.eye(2))
+    path = tmp_path / "pairs.tsv"
+    path.write_text(content)
+    with pytest.raises(ValueError, match=message):
+        evaluate_word_pairs(kv, path)
+
+
+def test_analogy_files_errors_name_the_line(tmp_path):
+    kv = KeyedVectors(["a", "b", "c", "d"], np.eye(4))
+    path = tmp_path / "q.txt"
+    path.write_text(": s\na b c d\na b c\n")
+    with pytest.raises(ValueError, match="line 3: expected a ': section' header or four words 'a b c d'"):
+        evaluate_analogies(kv, path)
+    path.write_bytes(b": s\na b c d\na \xe9 c d\n")  # 4 + 8 + 2 bytes before the bad one
+    with pytest.raises(ValueError, match="line 3: byte 0xe9 at byte offset 14 is not valid UTF-8"):
+        evaluate_analogies(kv, path)
+
+
+def test_planted_analogy_accuracy_and_answers_hand_worked():
+    # Unit vectors man (1,0,0), woman (0,1,0), king (1,0,1)/√2, queen (0,1,1)/√2, apple (1,1,0)/√2.
+    # man : king :: woman : ?   q = king - man + woman = (1/√2 - 1, 1, 1/√2): queen scores 1.207, apple 0.5.
+    # woman : queen :: man : ?  q = (1, 1/√2 - 1, 1/√2): king 1.207, apple 0.5.
+    # man : woman :: king : ?   q = woman - man + king, the first q again: queen, so expecting apple is wrong.
+    kv = KeyedVectors(["man", "woman", "king", "queen", "apple"],
+                      [[1, 0, 0], [0, 1, 0], [1, 0, 1], [0, 1, 1], [1, 1, 0]])
+    questions = [("man", "king", "woman", "queen"), ("woman", "queen", "man", "king"),
+                 ("man", "king", "woman", "apple"), ("man", "woman", "king", "apple")]
+    assert analogy_answers(kv, questions) == ["queen", "king", "queen", "queen"]
+    assert planted_analogy_accuracy(kv, questions) == 0.5
+    assert planted_analogy_accuracy(kv, iter(questions[:1])) == 1.0
+    with pytest.raises(KeyError, match="'pear'"):
+        planted_analogy_accuracy(kv, [("man", "king", "pear", "queen")])
+    with pytest.raises(ValueError, match="analogies is empty"):
+        planted_analogy_accuracy(kv, [])
+    with pytest.raises(ValueError, match="analogies must hold \\(a, b, c, d\\) questions of 4 words"):
+        planted_analogy_accuracy(kv, [("man", "king", "woman")])
+
+
+def test_group_purity_hand_worked():
+    # Two tight pairs and a loner. Cosines: a-a2 and b-b2 0.995, a2-b 0.198, a-b and a2-b2 0.0995, others 0; so
+    # each word's nearest word is its partner, and its second the nearer word of the other pair.
+    kv = KeyedVectors(["a", "a2", "b", "b2", "c"],
+                      [[1, 0, 0], [1, 0.1, 0], [0.1, 1, 0], [0, 1, 0], [0, 0, 1]])
+    groups = {"A": ["a", "a2"], "B": ["b", "b2"]}
+    # topn 1: every word's nearest neighbour is its partner.
+    assert group_purity(kv, groups, topn=1) == 1.0
+    # topn 2: the partner and one word of the other group, for each of the 4 words: 1/2.
+    assert group_purity(kv, groups, topn=2) == 0.5
+    # A group of one word has no partner to find; its nearest neighbour a2 is not in {"a"}.
+    assert group_purity(kv, {"A": ["a"], "B": ["b", "b2"]}, topn=1) == pytest.approx(2 / 3)
+    with pytest.raises(KeyError, match="'z'"):
+        group_purity(kv, {"Z": ["z"]})
+    with pytest.raises(TypeError, match="groups must be a non-empty dict"):
+        group_purity(kv, ["a", "b"])
+    with pytest.raises(ValueError, match="topn must be >= 1"):
+        group_purity(kv, groups, topn=0)
+
+
 def test_word_pairs_errors(tmp_path):
     kv = KeyedVectors(["a", "b"], np.eye(2))
-    (tmp_path / "none.tsv").write_text("x\ty\t1\na,b,2\n")
-    with pytest.raises(ValueError, match="no word pair .* could be scored: 1 pairs .* and 1 lines"):
+    (tmp_path / "none.tsv").write_text("x\ty\t1\nz\tw\t2\n")
+    with pytest.raises(ValueError, match="0 pair\\(s\\) could be scored, and a correlation needs at least 2; 2 "
+                                         "pair\\(s\\) have a word outside"):
         evaluate_word_pairs(kv, tmp_path / "none.tsv")
     with pytest.raises(TypeError, match="w2v_lib KeyedVectors"):
         evaluate_word_pairs({"a": [1.0]}, tmp_path / "none.tsv")
+
+
+def test_unreadable_evaluation_files(tmp_path):
+    kv = KeyedVectors(["a", "b", "c"], np.eye(3))
+    pairs = b"a\tb\t1\nb\tc\t2\na\tc\t3\n"
+    (tmp_path / "truncated.tsv.gz").write_bytes(gzip.compress(pairs)[:-10])
+    with pytest.raises(ValueError, match="word pairs .*truncated.tsv.gz' is truncated: its gzip data ends before"):
+        evaluate_word_pairs(kv, tmp_path / "truncated.tsv.gz")
+    (tmp_path / "plain.txt.gz").write_bytes(b": s\na b c a\n")
+    with pytest.raises(ValueError, match="analogies .*plain.txt.gz' is not gzip-compressed"):
+        evaluate_analogies(kv, tmp_path / "plain.txt.gz")
+    with pytest.raises(IsADirectoryError, match="analogies .* is a directory"):
+        evaluate_analogies(kv, tmp_path)
+    (tmp_path / "latin1.tsv.gz").write_bytes(gzip.compress(pairs + b"caf\xe9\ta\t4\n"))
+    with pytest.raises(ValueError, match="line 4: byte 0xe9 at byte offset 21 of the uncompressed data is not valid "
+                                         "UTF-8"):
+        evaluate_word_pairs(kv, tmp_path / "latin1.tsv.gz")

@@ -23,7 +23,7 @@ def brute_force_most_similar(kv, positive, negative, restrict_vocab=None):
         length = math.sqrt(sum(float(x) * float(x) for x in vector))
         return [float(x) / length for x in vector]
 
-    query = [0.0] * kv.vector_size
+    query = [0.0] * kv.dim
     for word, sign in [(w, 1) for w in positive] + [(w, -1) for w in negative]:
         query = [q + sign * u for q, u in zip(query, unit(kv[word]))]
     query = unit(query)
@@ -43,18 +43,18 @@ def test_stores_float32_read_only_copy():
     assert kv.vectors.dtype == np.float32
     assert kv["a"].tolist() == [1.0, 2.0]
     assert kv.words == ["a", "b"] and len(kv) == 2 and "a" in kv and "c" not in kv
-    assert kv.vector_size == 2 and kv.index("b") == 1 and list(kv) == ["a", "b"]
+    assert kv.dim == 2 and kv.index("b") == 1 and list(kv) == ["a", "b"]
     with pytest.raises(ValueError):
         kv.vectors[0, 0] = 5.0
 
 
 @pytest.mark.parametrize("words, vectors, error, message", [
-    (["a", "b"], np.ones((3, 2)), ValueError, "2 words but vectors has 3 rows"),
+    (["a", "b"], np.ones((3, 2)), ValueError, "vectors has 3 rows but there are 2 words"),
     (["a", "b"], np.ones(2), ValueError, "shape"),
     (["a", "b", "a"], np.ones((3, 2)), ValueError, "'a' occurs twice, at positions 0 and 2"),
     (["a", "b"], [[1.0, np.nan], [0.0, 1.0]], ValueError, "'a' \\(row 0\\) contains NaN"),
     (["a", "b"], [[1.0, 0.0], [1e39, 1.0]], ValueError, "'b' \\(row 1\\)"),
-    (["a", 7], np.ones((2, 2)), TypeError, "words\\[1\\] must be a str"),
+    (["a", 7], np.ones((2, 2)), TypeError, "words must be strings, got int 7 at position 1"),
     (["a"], [["x", "y"]], TypeError, "floating-point"),
 ])
 def test_construction_rejects_bad_input(words, vectors, error, message):
@@ -104,7 +104,7 @@ def test_most_similar_ties_keep_vocabulary_order():
 def test_most_similar_rejects_bad_arguments(random_kv):
     with pytest.raises(ValueError, match="at least one word"):
         random_kv.most_similar([])
-    with pytest.raises(ValueError, match="topn must be a positive int"):
+    with pytest.raises(ValueError, match="topn must be >= 1, got 0"):
         random_kv.most_similar("w1", topn=0)
     with pytest.raises(ValueError, match="restrict_vocab"):
         random_kv.most_similar("w1", restrict_vocab=-3)
@@ -138,7 +138,7 @@ def test_doesnt_match_uses_unit_vectors():
 
 
 def test_doesnt_match_and_most_similar_agree_with_gensim(random_kv, tmp_path):
-    gensim_kv = GensimKeyedVectors(random_kv.vector_size)
+    gensim_kv = GensimKeyedVectors(random_kv.dim)
     gensim_kv.add_vectors(random_kv.words, random_kv.vectors)
     for words in (["w1", "w2", "w3", "w4"], ["naïve", "w8", "w20", "日本", "w33"]):
         assert random_kv.doesnt_match(words) == gensim_kv.doesnt_match(words)
@@ -219,7 +219,7 @@ def test_gensim_reads_our_files(tmp_path, name, binary):
 @pytest.mark.parametrize("name, binary", [("g.txt", False), ("g.bin", True), ("g.bin.gz", True)])
 def test_we_read_gensim_files(tmp_path, name, binary):
     kv = awkward_kv()
-    gensim_kv = GensimKeyedVectors(kv.vector_size)
+    gensim_kv = GensimKeyedVectors(kv.dim)
     gensim_kv.add_vectors(kv.words, kv.vectors)
     gensim_kv.save_word2vec_format(str(tmp_path / name), binary=binary)  # gensim's binary has no newlines
     loaded = KeyedVectors.load_word2vec_format(tmp_path / name, binary=binary)
@@ -244,13 +244,15 @@ def test_text_reader_accepts_trailing_space_and_crlf(tmp_path):
     (b"3 2\nx 1 2\ny 3 4\nz 5 6 7\n", "line 4: expected 2 values after the word 'z', got 3"),
     (b"3 2\nx 1 2\ny 3 4\nz 5 six\n", "line 4: value 'six' of word 'z' is not a number"),
     (b"2 2\nx 1 2\ny 3  4\n", "line 3: expected 2 values"),
-    (b"3 2\nx 1 2\ny 3 4\n", "line 3: the file ends after 2 words, but the header says 3"),
+    (b"3 2\nx 1.25 2.5\ny 3.75 4.5\n", "line 3: the file ends after 2 words, but the header says 3"),
+    (b"3 2\nx 1 2\ny 3 4\n", "line 1: the header declares 3 words of 2 values, which take at least 19 bytes, "
+                          "but the file has 16 bytes: the header is wrong or the file is cut short"),
     (b"3 2\nx 1 2\ny 3 4\nx 5 6\n", "line 4: duplicate word 'x', first seen on line 2"),
     (b"2 2\nx 1 2\ny 3 4\nz 5 6\n", "line 4: the header says 2 words, but more follow"),
     (b"2 2\nx 1 nan\ny 3 4\n", "line 2: value 'nan' of word 'x' is not finite"),
     (b"2 2\nx 1 2\ny 3 1e39\n", "line 3: value '1e39' of word 'y' is not finite"),
     (b"2 2\nx 1 2\n 3 4\n", "line 3: expected a word"),
-    (b"2 2\nx 1 2\n\xff 3 4\n", "line 3: invalid UTF-8"),
+    (b"2 2\nx 1 2\n\xff 3 4\n", "line 3: byte 0xff at byte offset 10 is not valid UTF-8 \\(invalid start byte\\)"),
 ])
 def test_malformed_text_file_names_line_and_problem(tmp_path, content, message):
     (tmp_path / "bad.txt").write_bytes(content)
@@ -264,8 +266,10 @@ def _binary_entry(word, values):
 
 @pytest.mark.parametrize("content, message", [
     (b"2 x\n", "line 1: bad header"),
-    (b"2 2\n" + _binary_entry(b"a", [1, 2]), "word 2 \\(byte offset 15\\): the file ends after 1 words"),
-    (b"2 2\n" + _binary_entry(b"a", [1, 2]) + b"b " + b"\0" * 5, "word 2 .*the file ends after 1 words"),
+    (b"2 2\n" + _binary_entry(b"a", [1, 2]) + b"\n" * 10, "word 2 \\(byte offset 25\\): the file ends after 1 words"),
+    (b"2 2\n" + _binary_entry(b"a", [1, 2]) + b"bbbb " + b"\0" * 5, "word 2 .*the file ends after 1 words"),
+    (b"2 2\n" + _binary_entry(b"a", [1, 2]), "line 1: the header declares 2 words of 2 values, which take at "
+                                              "least 24 bytes, but the file has 15 bytes"),
     (b"2 2\n" + _binary_entry(b"a", [1, 2]) + _binary_entry(b"a", [3, 4]),
      "word 2 \\(byte offset 15\\): duplicate word 'a', first seen as word 1"),
     (b"1 2\n" + _binary_entry(b"a", [1, np.inf]), "word 1 .*'a' contains NaN or infinity"),
@@ -281,5 +285,89 @@ def test_save_rejects_words_the_format_cannot_hold(tmp_path):
     kv = KeyedVectors(["new york", "b"], np.eye(2))
     with pytest.raises(ValueError, match="'new york' cannot be written"):
         kv.save_word2vec_format(tmp_path / "v.txt")
-    with pytest.raises(ValueError, match="precision must be an int from 1 to 9"):
+    with pytest.raises(ValueError, match="precision must be from 1 to 9"):
         KeyedVectors(["a"], [[1.0]]).save_word2vec_format(tmp_path / "v.txt", precision=12)
+
+
+def test_header_declaring_more_than_the_file_holds_is_refused_before_allocating(tmp_path):
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"1000000000000 100\nx " + b"0 " * 100 + b"\n")
+    with pytest.raises(ValueError) as error:
+        KeyedVectors.load_word2vec_format(path)
+    assert str(error.value) == (f"vectors {str(path)!r}, line 1: the header declares 1,000,000,000,000 words of 100 "
+                                "values, which take at least 201,000,000,000,018 bytes, but the file has 221 bytes: "
+                                "the header is wrong or the file is cut short")
+    compressed = tmp_path / "huge.bin.gz"
+    compressed.write_bytes(gzip.compress(b"3 1000000\n" + b"\0" * 1000))
+    with pytest.raises(ValueError, match="which take at least 12,000,016 bytes, but the file has .* bytes \\(at most "
+                                         ".* once uncompressed\\): the header is wrong"):
+        KeyedVectors.load_word2vec_format(compressed, binary=True)
+
+
+def test_vectors_that_do_not_fit_in_memory_are_refused(tmp_path, monkeypatch):
+    from w2v_lib import _validation
+
+    path = tmp_path / "v.txt"
+    KeyedVectors([f"w{i}" for i in range(300)], np.ones((300, 50))).save_word2vec_format(path)
+    monkeypatch.setattr(_validation, "available_memory", lambda: 100_000)
+    with pytest.raises(MemoryError, match=f"loading vectors {str(path)!r} needs about 322.3 KiB .* but the machine "
+                                          "has 97.7 KiB available: load it on a machine with more memory"):
+        KeyedVectors.load_word2vec_format(path)
+
+
+def test_unreadable_vector_files(tmp_path):
+    good = b"2 2\nx 1 2\ny 3 4\n"
+    compressed = gzip.compress(good)
+    cases = {
+        "plain.txt.gz": (good, "is not gzip-compressed, although its name ends in .gz"),
+        "truncated.txt.gz": (compressed[:-12], "is truncated: its gzip data ends before the end marker"),
+        "latin1.txt.gz": (gzip.compress(good + b"caf\xe9 5 6\n"), "line 4: byte 0xe9 at byte offset 19 of the "
+                                                                   "uncompressed data is not valid UTF-8"),
+    }
+    for name, (data, message) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ValueError, match=message):
+            KeyedVectors.load_word2vec_format(tmp_path / name)
+    with pytest.raises(IsADirectoryError, match=f"vectors {str(tmp_path)!r} is a directory"):
+        KeyedVectors.load_word2vec_format(tmp_path)
+    with pytest.raises(FileNotFoundError, match="vectors .*nope.txt' does not exist: check the path"):
+        KeyedVectors.load_word2vec_format(tmp_path / "nope.txt")
+
+
+@pytest.mark.parametrize(("name", "binary"), [("v.txt", False), ("v.bin.gz", True)])
+def test_an_interrupted_save_leaves_the_old_file(tmp_path, monkeypatch, name, binary):
+    from contextlib import contextmanager
+
+    from w2v_lib import keyed_vectors
+
+    path = tmp_path / name
+    path.write_bytes(b"old content")
+    kv = KeyedVectors([f"w{i}" for i in range(50)], np.ones((50, 3)))
+    monkeypatch.setattr(keyed_vectors, "_ROWS_PER_WRITE", 4)
+    real_atomic_write = keyed_vectors.atomic_write
+    written = []
+
+    class Interrupted:  # a file whose 4th write is interrupted by Ctrl-C
+        def __init__(self, file):
+            self.file = file
+
+        def write(self, data):
+            if len(written) == 3:
+                raise KeyboardInterrupt
+            written.append(data)
+            return self.file.write(data)
+
+    @contextmanager
+    def interrupted_write(target):
+        with real_atomic_write(target) as file:
+            yield Interrupted(file)
+
+    monkeypatch.setattr(keyed_vectors, "atomic_write", interrupted_write)
+    with pytest.raises(KeyboardInterrupt):
+        kv.save_word2vec_format(path, binary=binary)
+    assert len(written) == 3  # the header and two blocks of rows were written to the temporary file
+    assert path.read_bytes() == b"old content"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    monkeypatch.setattr(keyed_vectors, "atomic_write", real_atomic_write)
+    kv.save_word2vec_format(path, binary=binary)
+    assert KeyedVectors.load_word2vec_format(path, binary=binary).words == kv.words

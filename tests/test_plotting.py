@@ -104,9 +104,9 @@ def test_unknown_words_are_all_named(kv):
 
 @pytest.mark.parametrize("words, groups, method, message", [
     (["w1", "w2", "w1"], None, "pca", "repeated: \\['w1'\\]"),
-    (None, {"a": ["w1", "w2"], "b": ["w2"]}, "pca", "'w2' is in groups 'a' and 'b'"),
+    (None, {"a": ["w1", "w2"], "b": ["w2"]}, "pca", "groups must not share words: 'w2' is in 'a' and 'b'"),
     (["w1"], None, "pca", "at least 2 words"),
-    (["w1", "w2"], None, "umap", "method must be 'pca' or 'tsne'"),
+    (["w1", "w2"], None, "umap", "method must be one of 'pca', 'tsne', got 'umap'"),
     (None, None, "pca", "give the words to plot"),
 ])
 def test_bad_arguments(kv, words, groups, method, message):
@@ -115,7 +115,7 @@ def test_bad_arguments(kv, words, groups, method, message):
 
 
 def test_bad_perplexity(kv):
-    with pytest.raises(ValueError, match="perplexity must be a positive number"):
+    with pytest.raises(ValueError, match="perplexity must be > 0"):
         plot_embeddings(kv, ["w1", "w2", "w3"], method="tsne", perplexity=0)
 
 
@@ -139,12 +139,12 @@ def test_plot_loss_smoothing_is_a_trailing_moving_average():
     assert legend_labels(ax) == ["loss", "mean of 3 consecutive values"]
 
 
-def test_plot_loss_of_a_training_history_uses_words_as_x():
-    history = SimpleNamespace(loss=[3.0, 2.0, 1.5], words=[1000, 2000, 3000])
-    for given in (history, {"loss": history.loss, "words": history.words}):
+def test_plot_loss_of_a_training_history_uses_tokens_as_x():
+    history = SimpleNamespace(loss=[3.0, 2.0, 1.5], tokens=[1000, 2000, 3000])
+    for given in (history, {"loss": history.loss, "tokens": history.tokens}):
         ax = plot_loss(given)
         assert ax.get_lines()[0].get_xdata().tolist() == [1000, 2000, 3000]
-        assert ax.get_xlabel() == "corpus words processed"
+        assert ax.get_xlabel() == "corpus tokens processed"
     ax = plot_loss([3.0, 2.0], x=[0.5, 1.0], xlabel="epoch")
     assert ax.get_lines()[0].get_xdata().tolist() == [0.5, 1.0] and ax.get_xlabel() == "epoch"
 
@@ -155,7 +155,7 @@ def test_plot_loss_of_a_training_history_uses_words_as_x():
     ([], {}, "non-empty 1-D"),
     ({"losses": [1.0]}, {}, "must have a 'loss' list"),
     ([1.0, 2.0], {"smooth": 3}, "smooth = 3 is longer than the 2 losses"),
-    ([1.0, 2.0], {"smooth": 0}, "smooth must be a positive int"),
+    ([1.0, 2.0], {"smooth": 0}, "smooth must be >= 1, got 0"),
 ])
 def test_plot_loss_rejects_bad_input(history, kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -23,7 +23,7 @@ def test_noise_distribution_by_hand():
 
 
 @pytest.mark.parametrize("counts, power, error, match", [
-    ([], 0.75, ValueError, "V >= 1"),
+    ([], 0.75, ValueError, "vocab_size >= 1"),
     ([[1, 2]], 0.75, ValueError, "1-D"),
     ([3, -1], 0.75, ValueError, ">= 0"),
     ([0, 0], 0.75, ValueError, "all zero"),
@@ -44,7 +44,7 @@ def test_noise_distribution_bad_input(counts, power, error, match):
 def test_sampler_frequencies_chi_square():
     counts = np.array([100, 50, 20, 5, 1, 0, 30])
     sampler = NegativeSampler(counts)
-    draws = sampler.sample((40_000, 5), rng=123)
+    draws = sampler.sample((40_000, 5), seed=123)
     assert draws.shape == (40_000, 5) and draws.dtype == np.int32
     observed = np.bincount(draws.ravel(), minlength=len(counts))
     assert observed[5] == 0  # count 0: never drawn
@@ -57,23 +57,23 @@ def test_sampler_frequencies_chi_square():
 def test_sampler_last_word_and_probabilities():
     # The last word has count 0: rounding at the top of the table must not return it.
     sampler = NegativeSampler([1, 1, 0], power=1)
-    np.testing.assert_allclose(sampler.probabilities, [0.5, 0.5, 0])
-    draws = sampler.sample(10_000, rng=0)
+    np.testing.assert_allclose(sampler.noise_probs, [0.5, 0.5, 0])
+    draws = sampler.sample(10_000, seed=0)
     assert draws.shape == (10_000,) and set(np.unique(draws)) == {0, 1}
     assert len(sampler) == 3
 
 
 def test_sampler_seeded_reproducibility():
     sampler = NegativeSampler(np.arange(1, 50))
-    a = sampler.sample((100, 5), rng=42)
-    np.testing.assert_array_equal(a, sampler.sample((100, 5), rng=42))
-    np.testing.assert_array_equal(a, sampler.sample((100, 5), rng=np.random.default_rng(42)))
-    assert not np.array_equal(a, sampler.sample((100, 5), rng=43))
+    a = sampler.sample((100, 5), seed=42)
+    np.testing.assert_array_equal(a, sampler.sample((100, 5), seed=42))
+    np.testing.assert_array_equal(a, sampler.sample((100, 5), seed=np.random.default_rng(42)))
+    assert not np.array_equal(a, sampler.sample((100, 5), seed=43))
 
 
 @pytest.mark.parametrize("counts", [[7], [7, 0, 0]])
 def test_sampler_needs_two_words(counts):
-    with pytest.raises(ValueError, match="too small to sample negatives"):
+    with pytest.raises(ValueError, match="too few to sample negatives from"):
         NegativeSampler(counts)
 
 
@@ -106,7 +106,7 @@ def test_subsample_keep_rates():
     keep_probs = np.array([0.1, 0.5, 0.9, 1.0, 0.0])
     rng = np.random.default_rng(5)
     token_ids = rng.integers(0, 5, size=50_000)
-    kept = subsample(token_ids, keep_probs, rng=9)
+    kept = subsample(token_ids, keep_probs, seed=9)
     assert kept.dtype == np.int32
     n_seen = np.bincount(token_ids, minlength=5)
     n_kept = np.bincount(kept, minlength=5)
@@ -118,16 +118,16 @@ def test_subsample_keep_rates():
 def test_subsample_preserves_order_and_is_reproducible():
     token_ids = np.arange(1000)  # distinct ids, so the kept ones must come out increasing
     keep_probs = np.full(1000, 0.5)
-    kept = subsample(token_ids, keep_probs, rng=3)
+    kept = subsample(token_ids, keep_probs, seed=3)
     assert np.all(np.diff(kept) > 0) and 350 < kept.size < 650
-    np.testing.assert_array_equal(kept, subsample(token_ids, keep_probs, rng=np.random.default_rng(3)))
-    assert not np.array_equal(kept, subsample(token_ids, keep_probs, rng=4))
+    np.testing.assert_array_equal(kept, subsample(token_ids, keep_probs, seed=np.random.default_rng(3)))
+    assert not np.array_equal(kept, subsample(token_ids, keep_probs, seed=4))
 
 
 def test_subsample_sentence_starts_by_hand():
     # Word 0 is always dropped, word 1 always kept. Positions 1, 3, 4 survive.
     token_ids = [0, 1, 0, 1, 1, 0]
-    kept, starts = subsample(token_ids, [0.0, 1.0], rng=0, sentence_starts=[0, 2, 5])
+    kept, starts = subsample(token_ids, [0.0, 1.0], seed=0, sentence_starts=[0, 2, 5])
     np.testing.assert_array_equal(kept, [1, 1, 1])
     # Sentence [0, 1] keeps 1 token, [0, 1, 1] keeps 2, [0] keeps none: starts 0, 1, 3.
     np.testing.assert_array_equal(starts, [0, 1, 3])
@@ -135,11 +135,11 @@ def test_subsample_sentence_starts_by_hand():
 
 def test_subsample_bad_input():
     with pytest.raises(IndexError, match="5"):
-        subsample([0, 5], [0.5] * 3, rng=0)
+        subsample([0, 5], [0.5] * 3, seed=0)
     with pytest.raises(ValueError, match="probabilities"):
-        subsample([0, 1], [0.5, 1.5], rng=0)
+        subsample([0, 1], [0.5, 1.5], seed=0)
     with pytest.raises(TypeError, match="integer"):
-        subsample([0.0, 1.0], [0.5, 0.5], rng=0)
+        subsample([0.0, 1.0], [0.5, 0.5], seed=0)
 
 
 # --- window pairs -------------------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def test_window_pairs_by_hand_window_1():
 
 def test_window_sizes_uniform_chi_square():
     window, n = 5, 30_000
-    centers, _ = window_pairs(np.arange(n), window, rng=2024)
+    centers, _ = window_pairs(np.arange(n), window, seed=2024)
     per_center = np.bincount(centers, minlength=n)[window:n - window]  # away from the ends: 2b pairs
     assert np.all(per_center % 2 == 0)
     observed = np.bincount(per_center // 2, minlength=window + 1)
@@ -243,6 +243,6 @@ def test_window_pairs_empty():
     ({"sentence_starts": [0.0, 2.0]}, TypeError, "integer"),
 ])
 def test_window_pairs_bad_input(kwargs, error, match):
-    arguments = {"token_ids": [1, 2, 3, 4], "window": 2, "rng": 0, **kwargs}
+    arguments = {"token_ids": [1, 2, 3, 4], "window": 2, "seed": 0, **kwargs}
     with pytest.raises(error, match=match):
         window_pairs(**arguments)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from w2v_lib.vocab import Vocabulary
+from w2v_lib.vocab import Vocabulary, encode_corpus
 
 
 def brute_force_vocab(sentences, min_count, max_size=None):
@@ -38,14 +38,14 @@ def test_order_counts_and_ties_by_hand():
     assert vocab.words == ["a", "c", "b", "d", "e", "f", "g"]
     np.testing.assert_array_equal(vocab.counts, [3, 3, 2, 2, 2, 1, 1])
     assert vocab.counts.dtype == np.int64
-    assert vocab.total_words == 14 and vocab.corpus_words == 14
+    assert vocab.n_tokens == 14 and vocab.n_corpus_tokens == 14
 
 
 def test_min_count_and_max_size_by_hand():
     vocab = Vocabulary.build(SENTENCES, min_count=2, max_size=4)
     assert vocab.words == ["a", "c", "b", "d"]
-    assert vocab.total_words == 3 + 3 + 2 + 2
-    assert vocab.corpus_words == 14
+    assert vocab.n_tokens == 3 + 3 + 2 + 2
+    assert vocab.n_corpus_tokens == 14
 
 
 @pytest.mark.parametrize("min_count, max_size", [(1, None), (2, None), (3, None), (1, 5), (2, 1), (1, 1000)])
@@ -57,8 +57,8 @@ def test_matches_brute_force_on_random_corpus(min_count, max_size):
     vocab = Vocabulary.build(iter(sentences), min_count=min_count, max_size=max_size)  # a one-shot iterator
     assert vocab.words == words
     np.testing.assert_array_equal(vocab.counts, counts)
-    assert vocab.total_words == sum(counts)
-    assert vocab.corpus_words == n_tokens
+    assert vocab.n_tokens == sum(counts)
+    assert vocab.n_corpus_tokens == n_tokens
 
 
 def test_lookups_both_ways():
@@ -66,7 +66,7 @@ def test_lookups_both_ways():
     assert len(vocab) == 7
     assert "e" in vocab and "z" not in vocab
     for i, word in enumerate(["a", "c", "b", "d", "e", "f", "g"]):
-        assert vocab[word] == i and vocab.id_of(word) == i and vocab.word_of(i) == word
+        assert vocab[word] == i and vocab.index(word) == i and vocab.words[i] == word
 
 
 def test_encode_raise_and_skip():
@@ -83,21 +83,11 @@ def test_encode_raise_and_skip():
 
 def test_unknown_word_raises_key_error_naming_it():
     vocab = Vocabulary.build(SENTENCES, min_count=2)
-    for lookup in (lambda: vocab["f"], lambda: vocab.id_of("f"), lambda: vocab.encode(["a", "f", "c"])):
+    for lookup in (lambda: vocab["f"], lambda: vocab.index("f"), lambda: vocab.encode(["a", "f", "c"])):
         with pytest.raises(KeyError, match="'f'.*min_count"):
             lookup()
     with pytest.raises(ValueError, match="unknown"):
         vocab.encode(["a"], unknown="ignore")
-
-
-def test_word_of_out_of_range():
-    vocab = Vocabulary.build(SENTENCES, min_count=1)
-    with pytest.raises(IndexError, match="7"):
-        vocab.word_of(7)
-    with pytest.raises(IndexError):
-        vocab.word_of(-1)
-    with pytest.raises(TypeError):
-        vocab.word_of("a")
 
 
 @pytest.mark.parametrize("corpus", [[], [[], []], iter([])])
@@ -107,7 +97,7 @@ def test_empty_corpus(corpus):
 
 
 def test_nothing_survives_min_count():
-    with pytest.raises(ValueError, match="lower min_count to at most 3"):
+    with pytest.raises(ValueError, match="min_count = 4 leaves no word: .* lower min_count to at most 3"):
         Vocabulary.build(SENTENCES, min_count=4)
 
 
@@ -129,7 +119,7 @@ def test_string_sentences_rejected():
 
 
 def test_constructor_checks():
-    with pytest.raises(ValueError, match="same length"):
+    with pytest.raises(ValueError, match="counts must have one count per word"):
         Vocabulary(["a", "b"], [1])
     with pytest.raises(ValueError, match=">= 0"):
         Vocabulary(["a", "b"], [1, -2])
@@ -137,7 +127,18 @@ def test_constructor_checks():
         Vocabulary(["a", "a"], [1, 1])
     with pytest.raises(TypeError, match="integers"):
         Vocabulary(["a"], [1.5])
-    vocab = Vocabulary(["x", "y"], [3, 1], corpus_words=10)
-    assert vocab.total_words == 4 and vocab.corpus_words == 10
+    vocab = Vocabulary(["x", "y"], [3, 1], n_corpus_tokens=10)
+    assert vocab.n_tokens == 4 and vocab.n_corpus_tokens == 10
     with pytest.raises(KeyError, match="'z'"):
         vocab["z"]
+
+
+def test_encode_corpus_by_hand():
+    sentences = [["a", "b", "a"], ["x"], ["c", "a", "y"]]
+    vocab = Vocabulary(["a", "b", "c"], [3, 1, 1])
+    token_ids, starts = encode_corpus(vocab, sentences)
+    # "x" and "y" are out of the vocabulary; the sentence ["x"] is left empty and dropped.
+    assert token_ids.tolist() == [0, 1, 0, 2, 0]
+    assert starts.tolist() == [0, 3]
+    with pytest.raises(ValueError, match="no sentence has a word of the vocabulary"):
+        encode_corpus(vocab, [["x", "y"]])

@@ -1,9 +1,11 @@
 """Corpora for the course: a toy corpus with planted structure, the Lee corpus, text files, text8.
 
-A corpus is an iterable of sentences, each a list of string tokens.
+Taught in notebook 05 (corpus, vocabulary, sampling); the toy corpus is trained on from notebook 06 on. A
+corpus is an iterable of sentences, each a list of string tokens. :class:`FirstTokens` cuts a corpus to its
+first tokens (the command line's ``--max-tokens``, the benchmark's ``--words``).
 """
 
-import gzip
+import codecs
 import hashlib
 import re
 import shutil
@@ -15,7 +17,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from tqdm import tqdm
+
+from w2v_lib._progress import progress_bar
+from w2v_lib._validation import check_bool, check_int, check_optional_int, check_seed
+from w2v_lib.files import check_input, decode_error_message, open_input, text_lines
 
 TEXT8_URL = "http://mattmahoney.net/dc/text8.zip"
 TEXT8_ZIP_SIZE = 31_344_016
@@ -121,7 +126,7 @@ def toy_corpus(n_sentences=3000, seed=0):
     ("today", "really", ...) at a random place. The vocabulary has 165 words, each seen at least 18 times
     in the default 3000 sentences (18,049 tokens).
 
-    gensim's skip-gram (vector_size=20, window=5, negative=5, sample=1e-3, epochs=20, min_count=1) learns
+    gensim's skip-gram (its vector_size=20, window=5, negative=5, sample=1e-3, epochs=20, min_count=1) learns
     it in about a second: with seeds 1, 2, 3 it gets 89-96% of the country-capital analogies and all the
     male-female ones, and the 3 nearest neighbours of a country, capital, number, animal, color or food are
     mostly in its own group (those of a male or female word are its partner and other people words).
@@ -137,9 +142,8 @@ def toy_corpus(n_sentences=3000, seed=0):
     ToyCorpus
         ``(sentences, groups, analogies)``.
     """
-    if isinstance(n_sentences, bool) or not isinstance(n_sentences, int) or n_sentences < 1:
-        raise ValueError(f"n_sentences must be a positive integer, got {n_sentences!r}")
-    rng = np.random.default_rng(seed)
+    n_sentences = check_int("n_sentences", n_sentences)
+    rng = np.random.default_rng(check_seed("seed", seed))
     makers = [_capital_sentence, _country_or_city_sentence, _language_sentence, _gender_sentence,
               _gender_sentence, _number_sentence, _animal_sentence, _color_sentence, _food_sentence]
     sentences = []
@@ -228,57 +232,61 @@ def lee_corpus():
         from gensim.test.utils import datapath
     except ImportError:
         raise ImportError("the Lee corpus ships with gensim: pip install -r requirements.txt") from None
-    with open(datapath("lee_background.cor"), encoding="utf-8") as f:
-        return [tokens for tokens in map(tokenize, f) if tokens]
+    return [tokens for _, line in text_lines(datapath("lee_background.cor"), "Lee corpus")
+            if (tokens := tokenize(line))]
 
 
 class TextCorpus:
-    """A whitespace-tokenized text file read as sentences, one per line, streamed on every iteration.
+    """A whitespace-tokenized UTF-8 text file read as sentences, one per line, streamed on every iteration.
 
     Lines longer than ``max_sentence_length`` tokens are cut into sentences of that many tokens (plus a
-    shorter last one), like gensim's ``LineSentence``. A line is read in pieces of about ``chunk_chars``
-    characters, split at whitespace, so a one-line file such as text8 (100 MB) is never held as one string.
-    Empty lines give no sentence.
+    shorter last one), like gensim's ``LineSentence``. A line is read in pieces of about ``chunk_bytes``
+    bytes, split at whitespace, so a one-line file such as text8 (100 MB) is never held as one string.
+    Empty lines give no sentence. The file is checked when the object is made; a byte that is not UTF-8 is
+    reported with its offset in the file (in the uncompressed data of a ``.gz``).
 
     Parameters
     ----------
     path : str or Path
-        A text file, or a gzip-compressed one if the name ends in ``.gz``. Read as UTF-8.
+        A text file, or a gzip-compressed one if the name ends in ``.gz``.
     max_sentence_length : int, default 10_000
-    chunk_chars : int, default 1_048_576
+    chunk_bytes : int, default 1_048_576
+    name : str or None
+        How messages name the file, when it stands for something else (the command line's "standard input").
     """
 
-    def __init__(self, path, max_sentence_length=10_000, chunk_chars=1 << 20):
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise FileNotFoundError(f"corpus file {str(self.path)!r} does not exist")
-        for name, value in (("max_sentence_length", max_sentence_length), ("chunk_chars", chunk_chars)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        self.max_sentence_length = max_sentence_length
-        self.chunk_chars = chunk_chars
+    def __init__(self, path, max_sentence_length=10_000, chunk_bytes=1 << 20, name=None):
+        self.path = check_input(path, "corpus")
+        self.max_sentence_length = check_int("max_sentence_length", max_sentence_length)
+        self.chunk_bytes = check_int("chunk_bytes", chunk_bytes)
+        self.name = name
 
     def __repr__(self):
         return f"TextCorpus({str(self.path)!r}, max_sentence_length={self.max_sentence_length})"
 
-    def _open(self):
-        if self.path.suffix == ".gz":
-            return gzip.open(self.path, "rt", encoding="utf-8")
-        return open(self.path, encoding="utf-8")
-
     def __iter__(self):
         limit = self.max_sentence_length
-        with self._open() as f:
+        where = f"corpus {self.name or repr(str(self.path))}"
+        compressed = self.path.suffix == ".gz"
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        offset = 0  # bytes of the file read before the current piece
+        with open_input(self.path, "corpus", self.name) as f:
             sentence = []
             partial = ""  # a token cut in two by the end of a piece
             while True:
-                piece = f.readline(self.chunk_chars)
-                if not piece:
+                raw = f.readline(self.chunk_bytes)
+                if not raw:
                     break
-                end_of_line = piece.endswith("\n")
+                pending = len(decoder.getstate()[0])  # bytes of a character cut by the previous piece
+                try:
+                    piece = decoder.decode(raw)
+                except UnicodeDecodeError as error:
+                    raise ValueError(decode_error_message(where, error, offset - pending, compressed)) from None
+                offset += len(raw)
+                end_of_line = raw.endswith(b"\n")
                 tokens = (partial + piece).split()
                 partial = ""
-                if not end_of_line and tokens and not piece[-1].isspace():
+                if not end_of_line and tokens and not piece[-1:].isspace():
                     partial = tokens.pop()
                 sentence.extend(tokens)
                 start = 0
@@ -289,6 +297,11 @@ class TextCorpus:
                 if end_of_line and sentence:
                     yield sentence
                     sentence = []
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError as error:
+                raise ValueError(decode_error_message(where, error, offset - len(error.object), compressed)) \
+                    from None
             if partial:
                 sentence.append(partial)
             if sentence:
@@ -296,7 +309,7 @@ class TextCorpus:
 
 
 def read_corpus(path, max_sentence_length=10_000):
-    """Stream a whitespace-tokenized text file (plain or ``.gz``) as sentences, one per line.
+    """Stream a whitespace-tokenized UTF-8 text file (plain or ``.gz``) as sentences, one per line.
 
     Returns a :class:`TextCorpus`: iterating it again reads the file again, so it can be passed to code
     that makes several passes (counting the vocabulary, then each training epoch).
@@ -313,6 +326,32 @@ def read_corpus(path, max_sentence_length=10_000):
         An iterable of lists of str.
     """
     return TextCorpus(path, max_sentence_length=max_sentence_length)
+
+
+class FirstTokens:
+    """The first ``max_tokens`` tokens of a corpus, re-iterable: the last sentence is cut where the limit falls.
+
+    Parameters
+    ----------
+    sentences : re-iterable of list of str
+    max_tokens : int or None
+        None: the whole corpus.
+    """
+
+    def __init__(self, sentences, max_tokens):
+        self.sentences = sentences
+        self.max_tokens = check_optional_int("max_tokens", max_tokens)
+
+    def __iter__(self):
+        if self.max_tokens is None:
+            yield from self.sentences
+            return
+        remaining = self.max_tokens
+        for sentence in self.sentences:
+            if remaining <= 0:
+                return
+            yield sentence[:remaining]
+            remaining -= len(sentence)
 
 
 def download_text8(data_dir="data", url=TEXT8_URL, sha256=None, sha1=TEXT8_ZIP_SHA1, size=TEXT8_ZIP_SIZE,
@@ -332,7 +371,7 @@ def download_text8(data_dir="data", url=TEXT8_URL, sha256=None, sha1=TEXT8_ZIP_S
     size : int or None, default 31_344_016
         Expected size of the zip in bytes; None skips the check.
     progress : bool, default True
-        Show a tqdm progress bar.
+        Show the progress (a tqdm bar on a terminal; a line every 5% elsewhere).
     timeout : float, default 60
         Seconds to wait for the server.
 
@@ -358,8 +397,8 @@ def download_text8(data_dir="data", url=TEXT8_URL, sha256=None, sha1=TEXT8_ZIP_S
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
             length = response.headers.get("Content-Length")
-            with tqdm(total=int(length) if length else size, unit="B", unit_scale=True,
-                      desc="text8.zip", disable=not progress) as bar:
+            with progress_bar(int(length) if length else size, "B", "text8.zip", check_bool("progress", progress)) \
+                    as bar:
                 while block := response.read(1 << 20):
                     out.write(block)
                     for digest in hashes.values():

@@ -1,6 +1,9 @@
-"""Intrinsic evaluation of word vectors: word-pair similarity and word analogies.
+"""Intrinsic evaluation of word vectors: word-pair similarity, word analogies, and the toy corpus's planted structure.
 
-Both functions read the standard test files that gensim's wheel installs (``gensim.test.utils.datapath``:
+Taught in notebook 08 (evaluation); :func:`planted_analogy_accuracy` and :func:`group_purity` score the toy
+corpus from notebook 06 on, and the command line's demo.
+
+The standard-set functions read the standard test files that gensim's wheel installs (``gensim.test.utils.datapath``:
 ``wordsim353.tsv``, ``simlex999.txt``, ``questions-words.txt``) and give the same numbers as gensim's
 ``KeyedVectors.evaluate_word_pairs`` and ``KeyedVectors.evaluate_word_analogies`` on the same vectors (the same
 counts; correlations equal up to float32 round-off, which can swap the ranks of two nearly tied cosines):
@@ -9,18 +12,28 @@ counts; correlations equal up to float32 round-off, which can swap the ranks of 
   frequency); a test item with a word outside them counts as out of vocabulary (OOV).
 * ``case_insensitive=True`` compares words after ``str.upper()``, as gensim does. When several vocabulary words
   have the same upper-case form ("Paris", "paris"), the first one in vocabulary order stands for all of them.
-* Lines that do not parse (wrong number of fields, a similarity that is not a number) are skipped, as gensim
-  skips them; their count is returned as ``skipped_lines`` so that nothing is dropped silently.
+* A line that does not parse (a wrong number of fields, a similarity that is not a finite number) is an error
+  naming the line, where gensim skips it silently; blank lines and ``#`` comments are skipped.
+* A correlation needs at least 2 scored pairs whose human scores, and whose cosines, are not all equal; fewer is an
+  error that says so.
 """
 
-import gzip
+import math
 from collections import OrderedDict
-from pathlib import Path
 
 import numpy as np
 from scipy import stats
 
-from w2v_lib._validation import check_optional_positive_int, is_number
+from w2v_lib._validation import (
+    ParameterTypeError,
+    ParameterValueError,
+    check_int,
+    check_optional_int,
+    check_real,
+    check_vector,
+    is_number,
+)
+from w2v_lib.files import text_lines
 from w2v_lib.keyed_vectors import KeyedVectors
 
 _QUESTIONS_PER_BATCH = 1024  # bounds the (questions, words) score matrix to 1024 × V float32 values
@@ -53,48 +66,27 @@ def evaluate_word_pairs(kv, path, delimiter="\t", case_insensitive=True, dummy4u
         ``pearson``, ``spearman`` : float, the correlation coefficients;
         ``pearson_pvalue``, ``spearman_pvalue`` : float, their two-sided p-values;
         ``oov_ratio`` : float, percentage of pairs with an unknown word;
-        ``pairs`` : int, pairs used in the correlation; ``oov_pairs`` : int, pairs with an unknown word;
-        ``skipped_lines`` : int, lines that are neither comments nor valid pairs.
+        ``pairs`` : int, pairs used in the correlation; ``oov_pairs`` : int, pairs with an unknown word.
 
     Raises
     ------
     ValueError
-        No pair could be scored (every pair has an unknown word, or the file has no valid line).
+        A line is not ``word <delimiter> word <delimiter> score`` with a finite score (the message names the
+        line); fewer than 2 pairs could be scored; the human scores or the cosines are all equal.
     """
-    lookup, _ = _restricted_lookup(kv, restrict_vocab, case_insensitive)
-    human, rows_a, rows_b = [], [], []
-    oov = skipped = 0
-    with _open_text(path) as file:
-        for line in file:
-            if line.startswith("#"):
-                continue
-            fields = line.split(delimiter)
-            if case_insensitive:
-                fields = [field.upper() for field in fields]
-            if len(fields) != 3 or not is_number(fields[2]):
-                skipped += 1
-                continue
-            word_a, word_b, score = fields
-            if word_a in lookup and word_b in lookup:
-                rows_a.append(lookup[word_a])
-                rows_b.append(lookup[word_b])
-            else:
-                oov += 1
-                if not dummy4unknown:
-                    continue
-                rows_a.append(-1)
-                rows_b.append(-1)
-            human.append(float(score))
-    if not human:
+    scores = word_pair_scores(kv, path, delimiter, case_insensitive, restrict_vocab)
+    oov = int((~scores["known"]).sum())
+    used = np.ones_like(scores["known"]) if dummy4unknown else scores["known"]
+    human, model = scores["human"][used], scores["model"][used]
+    if len(human) < 2:
         raise ValueError(
-            f"no word pair of {path} could be scored: {oov} pairs have a word outside the first "
-            f"{len(kv) if restrict_vocab is None else restrict_vocab} words of the vocabulary and {skipped} lines "
-            f"are not 'word{delimiter}word{delimiter}number'; check the delimiter, the case, or restrict_vocab"
-        )
-    rows_a, rows_b = np.array(rows_a), np.array(rows_b)
-    known = rows_a >= 0
-    model = np.zeros(len(human))
-    model[known] = np.einsum("ij,ij->i", kv.unit_vectors[rows_a[known]], kv.unit_vectors[rows_b[known]])
+            f"word pairs {str(path)!r}: {len(human)} pair(s) could be scored, and a correlation needs at least 2; "
+            f"{oov} pair(s) have a word outside the first {scores['vocabulary_searched']} words of the vocabulary: "
+            "check the case or restrict_vocab, or use a file with more pairs")
+    for name, values in (("human scores", human), ("cosines of the model", model)):
+        if np.ptp(values) == 0:
+            raise ValueError(f"word pairs {str(path)!r}: the {name} of the {len(human)} scored pairs are all "
+                             "equal, so their correlation is undefined")
     pearson = stats.pearsonr(human, model)
     spearman = stats.spearmanr(human, model)
     return {
@@ -105,7 +97,6 @@ def evaluate_word_pairs(kv, path, delimiter="\t", case_insensitive=True, dummy4u
         "oov_ratio": 100.0 * oov / (len(human) if dummy4unknown else len(human) + oov),
         "pairs": len(human),
         "oov_pairs": oov,
-        "skipped_lines": skipped,
     }
 
 
@@ -134,43 +125,44 @@ def evaluate_analogies(kv, path, restrict_vocab=30_000, case_insensitive=True, d
         ``accuracy`` : float in [0, 1], ``correct`` : int, ``total`` : int (questions scored), over all sections;
         ``sections`` : OrderedDict, section name -> {"accuracy", "correct", "total"} in file order (accuracy 0.0
         for a section with no scored question, as gensim reports it);
-        ``oov`` : int, questions with an unknown word; ``oov_ratio`` : float, their percentage of all questions;
-        ``skipped_lines`` : int, lines that are neither a section header nor four words.
+        ``oov`` : int, questions with an unknown word; ``oov_ratio`` : float, their percentage of all questions.
 
     Raises
     ------
     ValueError
-        A question comes before the first section header, a section name repeats, or no question could be
-        scored.
+        A line is neither a ``: section`` header nor four words, a question comes before the first section
+        header, a section name repeats, or no question could be scored (each message names the line).
     """
     lookup, keys = _restricted_lookup(kv, restrict_vocab, case_insensitive)
-    n_words = len(keys)
+    vocab_size = len(keys)
     sections = OrderedDict()
     section_questions = {}
-    oov = skipped = n_questions = 0
+    oov = n_questions = 0
     name = None
-    with _open_text(path) as file:
-        for line_number, line in enumerate(file, start=1):
-            if line.startswith(": "):
-                name = line.lstrip(": ").strip()
-                if name in sections:
-                    raise ValueError(f"{path}, line {line_number}: section {name!r} appears twice; rename one")
-                sections[name] = {"accuracy": 0.0, "correct": 0, "total": 0}
-                section_questions[name] = []
-                continue
-            if name is None:
-                raise ValueError(f"{path}, line {line_number}: a question before the first ': section' header")
-            words = [word.upper() for word in line.split()] if case_insensitive else line.split()
-            if len(words) != 4:
-                skipped += 1
-                continue
-            n_questions += 1
-            if all(word in lookup for word in words):
-                section_questions[name].append([lookup[word] for word in words])
-            else:
-                oov += 1
-                if dummy4unknown:
-                    sections[name]["total"] += 1
+    for line_number, line in text_lines(path, "analogies"):
+        where = f"analogies {str(path)!r}, line {line_number}"
+        if line.startswith(": "):
+            name = line.lstrip(": ").strip()
+            if name in sections:
+                raise ValueError(f"{where}: section {name!r} appears twice; rename one")
+            sections[name] = {"accuracy": 0.0, "correct": 0, "total": 0}
+            section_questions[name] = []
+            continue
+        if not line.strip():
+            continue
+        if name is None:
+            raise ValueError(f"{where}: a question before the first ': section' header")
+        words = [word.upper() for word in line.split()] if case_insensitive else line.split()
+        if len(words) != 4:
+            raise ValueError(f"{where}: expected a ': section' header or four words 'a b c d' (a : b :: c : d), "
+                             f"got {line[:60]!r}")
+        n_questions += 1
+        if all(word in lookup for word in words):
+            section_questions[name].append([lookup[word] for word in words])
+        else:
+            oov += 1
+            if dummy4unknown:
+                sections[name]["total"] += 1
     for name, questions in section_questions.items():
         if questions:
             correct = _count_correct(kv, np.array(questions), keys)
@@ -182,8 +174,8 @@ def evaluate_analogies(kv, path, restrict_vocab=30_000, case_insensitive=True, d
     total = sum(section["total"] for section in sections.values())
     if total == 0:
         raise ValueError(
-            f"no analogy question of {path} could be scored: {oov} of {n_questions} questions have a word outside "
-            f"the first {n_words} words of the vocabulary; check the case or raise restrict_vocab"
+            f"no analogy question of {str(path)!r} could be scored: {oov} of {n_questions} questions have a word "
+            f"outside the first {vocab_size} words of the vocabulary; check the case or raise restrict_vocab"
         )
     return {
         "accuracy": correct / total,
@@ -192,7 +184,6 @@ def evaluate_analogies(kv, path, restrict_vocab=30_000, case_insensitive=True, d
         "sections": sections,
         "oov": oov,
         "oov_ratio": 100.0 * oov / n_questions,
-        "skipped_lines": skipped,
     }
 
 
@@ -236,9 +227,8 @@ def _gensim_prediction(question, scores, question_keys, keys):
 
 def _restricted_lookup(kv, restrict_vocab, case_insensitive):
     """Map each (upper-cased) key of the first ``restrict_vocab`` words to the row of its first occurrence."""
-    if not isinstance(kv, KeyedVectors):
-        raise TypeError(f"kv must be a w2v_lib KeyedVectors, got {type(kv).__name__}")
-    restrict_vocab = check_optional_positive_int("restrict_vocab", restrict_vocab)
+    _check_kv(kv)
+    restrict_vocab = check_optional_int("restrict_vocab", restrict_vocab)
     keys = kv.words[:restrict_vocab]
     if case_insensitive:
         keys = [word.upper() for word in keys]
@@ -248,27 +238,111 @@ def _restricted_lookup(kv, restrict_vocab, case_insensitive):
     return lookup, keys
 
 
-def _open_text(path):
-    path = Path(path)
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
+def _check_kv(kv):
+    if not isinstance(kv, KeyedVectors):
+        raise ParameterTypeError("kv", f"must be a w2v_lib KeyedVectors, got {type(kv).__name__}")
 
 
-# --- Confidence intervals (notebook 10) -----------------------------------------------------------------------------
-# Kept in one block at the end of the module so that it merges cleanly with edits above; its import joins the
-# others at the top once the branches are merged.
-from w2v_lib._validation import check_int, check_real, check_vector  # noqa: E402
+def analogy_answers(kv, analogies):
+    """The 3CosAdd answer to each analogy question a : b :: c : ?, one word per question.
+
+    The answer is ``kv.analogy(a, b, c)[0][0]``: the word w, other than a, b and c, with the highest
+    cos(w, b - a + c) on unit vectors. Unlike :func:`evaluate_analogies` nothing is skipped, restricted or
+    upper-cased: every word must be known.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    analogies : sequence of (str, str, str, str), length n >= 1
+        ``(a, b, c, d)`` questions, e.g. ``toy_corpus().analogies``; d, the expected answer, is not used.
+
+    Returns
+    -------
+    list of str, length n
+
+    Raises
+    ------
+    KeyError
+        A word of a question is not in ``kv``.
+    """
+    _check_kv(kv)
+    analogies = list(analogies)
+    if not analogies:
+        raise ParameterValueError("analogies", "is empty: give at least one (a, b, c, d) question")
+    for question in analogies:
+        if isinstance(question, str) or len(question) != 4:
+            raise ParameterValueError("analogies", f"must hold (a, b, c, d) questions of 4 words, got {question!r}")
+    return [kv.analogy(a, b, c)[0][0] for a, b, c, _ in analogies]
+
+
+def planted_analogy_accuracy(kv, analogies):
+    """Fraction of the planted analogies a : b :: c : d whose 3CosAdd answer (:func:`analogy_answers`) is d.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    analogies : sequence of (str, str, str, str), length n >= 1
+        ``(a, b, c, d)`` questions with every word in ``kv``, e.g. ``toy_corpus().analogies``.
+
+    Returns
+    -------
+    float in [0, 1]
+        (number of questions answered d) / n.
+    """
+    analogies = list(analogies)
+    answers = analogy_answers(kv, analogies)
+    return sum(answer == question[3] for answer, question in zip(answers, analogies)) / len(answers)
+
+
+def group_purity(kv, groups, topn=3):
+    """Mean fraction of a group word's ``topn`` nearest neighbours that are in its own group.
+
+    For every word w of every group g, its ``topn`` nearest words by cosine among all the words of ``kv``
+    (w itself excluded, ``kv.most_similar(w, topn=topn)``) are looked up; w scores the fraction of them that
+    are in g, and the purity is the mean score over all group words. Random vectors score about
+    Σ_g n_g (n_g - 1) / ((Σ_g n_g) (V - 1)) for groups of n_g words among V; vectors that recover the groups
+    score close to 1.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    groups : dict of str -> sequence of str
+        Group name -> its words (e.g. ``toy_corpus().groups``), each group of at least one word.
+    topn : int, default 3
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Raises
+    ------
+    KeyError
+        A group word is not in ``kv``.
+    """
+    _check_kv(kv)
+    topn = check_int("topn", topn)
+    if not isinstance(groups, dict) or not groups:
+        raise ParameterTypeError("groups", f"must be a non-empty dict (group name -> words), got {groups!r:.60}")
+    scores = []
+    for name, words in groups.items():
+        if isinstance(words, str) or not len(words):
+            raise ParameterValueError("groups", f"must map each name to a list of words, got {name!r}: {words!r}")
+        members = set(words)
+        scores += [sum(neighbour in members for neighbour, _ in kv.most_similar(word, topn=topn)) / topn
+                   for word in words]
+    return float(np.mean(scores))
+
+
+# Confidence intervals (notebook 10)
 
 _BOOTSTRAP_BLOCK = 2**20  # entries of the (resamples, pairs) rank arrays handled at once (8 MB each in float64)
 
 
 def word_pair_scores(kv, path, delimiter="\t", case_insensitive=True, restrict_vocab=300_000):
-    """Every valid pair of a word-pair file with its human score and the model's cosine similarity.
+    """Every pair of a word-pair file with its human score and the model's cosine similarity.
 
-    These are the numbers :func:`evaluate_word_pairs` correlates, one entry per valid line in file order, read
-    with the same rules (comments, skipped lines, upper-casing, ``restrict_vocab``), so the intervals below
-    treat pairs with an unknown word exactly as the point estimate does.
+    The one reader of word-pair files: :func:`evaluate_word_pairs` correlates these numbers and the intervals
+    below resample them, so pairs with an unknown word are treated alike everywhere.
 
     Parameters
     ----------
@@ -282,33 +356,40 @@ def word_pair_scores(kv, path, delimiter="\t", case_insensitive=True, restrict_v
     Returns
     -------
     dict
-        ``human`` : ndarray of float64, shape (n,), the human scores;
+        ``human`` : ndarray of float64, shape (n,), the human scores, one per pair in file order;
         ``model`` : ndarray of float64, shape (n,), cos(word1, word2), and 0.0 where a word is unknown (the
         value ``dummy4unknown=True`` gives such a pair);
         ``known`` : ndarray of bool, shape (n,), both words are among the first ``restrict_vocab``;
-        ``skipped_lines`` : int, lines that are neither comments nor valid pairs.
+        ``vocabulary_searched`` : int, how many words of the vocabulary counted as known.
+
+    Raises
+    ------
+    ValueError
+        A line is not ``word <delimiter> word <delimiter> score`` with a finite score (the message names the
+        line).
     """
-    lookup, _ = _restricted_lookup(kv, restrict_vocab, case_insensitive)
+    lookup, lookup_words = _restricted_lookup(kv, restrict_vocab, case_insensitive)
     human, rows = [], []
-    skipped = 0
-    with _open_text(path) as file:
-        for line in file:
-            if line.startswith("#"):
-                continue
-            fields = line.split(delimiter)
-            if case_insensitive:
-                fields = [field.upper() for field in fields]
-            if len(fields) != 3 or not is_number(fields[2]):
-                skipped += 1
-                continue
-            human.append(float(fields[2]))
-            rows.append((lookup.get(fields[0], -1), lookup.get(fields[1], -1)))
+    for number, line in text_lines(path, "word pairs"):
+        if line.startswith("#") or not line.strip():
+            continue
+        where = f"word pairs {str(path)!r}, line {number}"
+        fields = line.split(delimiter)
+        if len(fields) != 3:
+            raise ValueError(f"{where}: expected 3 fields, word, word and score, separated by {delimiter!r}, got "
+                             f"{line[:60]!r}; check the delimiter")
+        if not is_number(fields[2]) or not math.isfinite(float(fields[2])):
+            raise ValueError(f"{where}: the score {fields[2].strip()[:30]!r} is not a finite number")
+        if case_insensitive:
+            fields = [field.upper() for field in fields]
+        human.append(float(fields[2]))
+        rows.append((lookup.get(fields[0], -1), lookup.get(fields[1], -1)))
     rows = np.array(rows, dtype=np.int64).reshape(-1, 2)
     known = (rows >= 0).all(axis=1)
     model = np.zeros(len(human))
     unit = kv.unit_vectors
     model[known] = np.einsum("ij,ij->i", unit[rows[known, 0]], unit[rows[known, 1]])
-    return {"human": np.array(human), "model": model, "known": known, "skipped_lines": skipped}
+    return {"human": np.array(human), "model": model, "known": known, "vocabulary_searched": len(lookup_words)}
 
 
 def bootstrap_spearman(human, model, *, level=0.95, n_resamples=10_000, seed=1):
@@ -456,14 +537,13 @@ def word_pairs_interval(kv, path, *, level=0.95, n_resamples=10_000, seed=1, del
     Returns
     -------
     dict
-        The keys of :func:`bootstrap_spearman`, plus ``oov_pairs`` and ``skipped_lines`` as in
-        :func:`evaluate_word_pairs`.
+        The keys of :func:`bootstrap_spearman`, plus ``oov_pairs`` as in :func:`evaluate_word_pairs`.
     """
     scores = word_pair_scores(kv, path, delimiter, case_insensitive, restrict_vocab)
     used = _pairs_used(path, dummy4unknown, scores["known"])
     result = bootstrap_spearman(scores["human"][used], scores["model"][used], level=level,
                                 n_resamples=n_resamples, seed=seed)
-    result.update(oov_pairs=int((~scores["known"]).sum()), skipped_lines=scores["skipped_lines"])
+    result["oov_pairs"] = int((~scores["known"]).sum())
     return result
 
 
@@ -539,9 +619,8 @@ def _pairs_used(path, dummy4unknown, known):
     """The pairs a correlation uses, as evaluate_word_pairs chooses them (a boolean mask)."""
     used = np.ones_like(known) if dummy4unknown else known
     if not used.any():
-        raise ValueError(f"no word pair of {path} could be scored: {int((~known).sum())} pairs have a word outside "
-                         "the vocabulary and no other line is a valid pair; check the delimiter, the case, or "
-                         "restrict_vocab")
+        raise ValueError(f"no word pair of {path} could be scored: all {int((~known).sum())} pairs have a word "
+                         "outside the vocabulary; check the case or restrict_vocab")
     return used
 
 

@@ -1,5 +1,7 @@
 """Numerical gradient checking with central differences, in float64.
 
+Taught in notebook 01 (sigmoid and gradient checking) and used in notebooks 02-04 to prove every gradient.
+
 A gradient derived by hand is a claim; ``gradcheck`` tests it against the definition of the derivative,
 
     df/dx_i ≈ (f(x + h e_i) - f(x - h e_i)) / (2h),
@@ -10,6 +12,8 @@ whose error is O(h²) (forward differences are only O(h)).
 from dataclasses import dataclass
 
 import numpy as np
+
+from w2v_lib._validation import ParameterTypeError, ParameterValueError
 
 
 def numerical_gradient(f, x, step=1e-5):
@@ -114,13 +118,14 @@ def gradcheck(f, x, step=1e-5, tolerance=1e-6):
     """
     x = np.array(x, dtype=np.float64)
     if x.size == 0:
-        raise ValueError("gradcheck needs a non-empty x, got an array of shape " f"{x.shape}")
+        raise ParameterValueError("x", f"must be non-empty, got an array of shape {x.shape}")
     output = f(x.copy())
     if not (isinstance(output, tuple) and len(output) == 2):
-        raise TypeError("f(x) must return a pair (loss, grad); got " f"{type(output).__name__}")
+        raise ParameterTypeError("f(x)", f"must return a pair (loss, grad); got {type(output).__name__}")
     analytic = np.asarray(output[1], dtype=np.float64)
     if analytic.shape != x.shape:
-        raise ValueError(f"f(x) returned a gradient of shape {analytic.shape}, expected x's shape {x.shape}")
+        raise ParameterValueError("f(x)", f"returned a gradient of shape {analytic.shape}, expected x's shape "
+                                          f"{x.shape}")
     numerical = numerical_gradient(f, x, step)
     errors = relative_error(analytic, numerical)
     worst = np.unravel_index(np.argmax(errors), errors.shape)

@@ -1,6 +1,7 @@
 """Trained word vectors: lookup, cosine similarity, nearest neighbours, analogies, word2vec file format.
 
-A ``KeyedVectors`` holds a list of V distinct words and a float32 matrix of shape (V, d) whose row i is the
+Taught in notebook 08 (evaluation), used from notebook 06 on to look at what training learned. A
+``KeyedVectors`` holds a list of V distinct words and a float32 matrix of shape (V, d) whose row i is the
 vector of ``words[i]``. Rows are usually ordered most frequent word first, which is what ``restrict_vocab``
 relies on. The object is read-only: the vectors are stored as a read-only copy so that the unit vectors
 computed once at construction can never go stale.
@@ -15,16 +16,28 @@ The word2vec file formats (those of word2vec.c, read by gensim's ``KeyedVectors.
 * binary: the same header line, then per word the UTF-8 word, one space, d little-endian float32 values
   (4 d bytes), and a newline, as word2vec.c writes them.
 
-A path ending in ``.gz`` is read and written through gzip. Nothing is ever unpickled.
+A path ending in ``.gz`` is read and written through gzip (:mod:`w2v_lib.files`). A file is written to a
+temporary file first, which replaces the target only when complete. Nothing is ever unpickled. Before reading
+the vectors, the header's V and d are checked against what the file can hold and against the available memory.
 """
 
-import gzip
-import numbers
 from pathlib import Path
 
 import numpy as np
 
-from w2v_lib._validation import check_matrix, check_optional_positive_int, is_number
+from w2v_lib._validation import (
+    ParameterTypeError,
+    ParameterValueError,
+    check_bool,
+    check_matrix,
+    check_memory,
+    check_optional_int,
+    is_number,
+)
+from w2v_lib.files import atomic_write, decode, open_input
+
+# gzip's deflate can shrink data at most about 1032 times: a bound on what a .gz file can hold.
+_MAX_GZIP_RATIO = 1032
 
 _FLOAT32_LE = np.dtype("<f4")
 _ROWS_PER_WRITE = 1024
@@ -49,7 +62,7 @@ class KeyedVectors:
         Each row divided by its Euclidean norm (zero rows stay zero).
     norms : ndarray, float64, shape (V,), read-only
         Euclidean norm of each row.
-    vector_size : int
+    dim : int
         d.
 
     Raises
@@ -65,28 +78,25 @@ class KeyedVectors:
         words = list(words)
         for position, word in enumerate(words):
             if not isinstance(word, str):
-                raise TypeError(f"words[{position}] must be a str, got {type(word).__name__} {word!r}")
+                raise ParameterTypeError("words", f"must be strings, got {type(word).__name__} {word!r} at "
+                                                  f"position {position}")
         vectors = check_matrix("vectors", vectors)
         if vectors.shape[0] != len(words):
-            raise ValueError(
-                f"got {len(words)} words but vectors has {vectors.shape[0]} rows: there must be one row per word"
-            )
+            raise ParameterValueError("vectors", f"has {vectors.shape[0]} rows but there are {len(words)} words: "
+                                                 "there must be one row per word")
         index = {}
         for position, word in enumerate(words):
             if word in index:
-                raise ValueError(
-                    f"word {word!r} occurs twice, at positions {index[word]} and {position}: words must be unique"
-                )
+                raise ParameterValueError("words", f"must be unique, but {word!r} occurs twice, at positions "
+                                                   f"{index[word]} and {position}")
             index[word] = position
         with np.errstate(over="ignore"):  # overflow to infinity is reported below, with the word
             stored = np.array(vectors, dtype=np.float32, order="C")
         finite_rows = np.isfinite(stored).all(axis=1)
         if not finite_rows.all():
             row = int(np.argmin(finite_rows))
-            raise ValueError(
-                f"the vector of {words[row]!r} (row {row}) contains NaN or infinity (or a value too large for "
-                f"float32): every value must be finite"
-            )
+            raise ParameterValueError("vectors", f"must be finite, but the vector of {words[row]!r} (row {row}) "
+                                                 "contains NaN or infinity (or a value too large for float32)")
         # float64 so that no norm overflows (a float32 vector can have a norm above float32's maximum).
         norms = np.linalg.norm(stored.astype(np.float64), axis=1)
         unit = (stored / np.where(norms > 0, norms, 1)[:, None]).astype(np.float32)
@@ -100,7 +110,7 @@ class KeyedVectors:
         self._index = index
 
     @property
-    def vector_size(self):
+    def dim(self):
         """d, the number of dimensions."""
         return self.vectors.shape[1]
 
@@ -119,7 +129,7 @@ class KeyedVectors:
         return self.vectors[self.index(word)]
 
     def __repr__(self):
-        return f"KeyedVectors({len(self)} words, {self.vector_size} dimensions)"
+        return f"KeyedVectors({len(self)} words, {self.dim} dimensions)"
 
     def index(self, word):
         """Row number of ``word`` (0 = first word); KeyError naming the word if it is unknown."""
@@ -158,19 +168,18 @@ class KeyedVectors:
         positive = _as_word_list("positive", positive)
         negative = _as_word_list("negative", negative)
         if not positive and not negative:
-            raise ValueError("most_similar needs at least one word in positive or negative")
-        topn = check_optional_positive_int("topn", topn)
-        limit = check_optional_positive_int("restrict_vocab", restrict_vocab)
+            raise ParameterValueError("positive", "and negative are both empty: most_similar needs at least one "
+                                                  "word")
+        topn = check_optional_int("topn", topn)
+        limit = check_optional_int("restrict_vocab", restrict_vocab)
         limit = len(self) if limit is None else min(limit, len(self))
         query_rows = [self.index(word) for word in positive + negative]
         query = (self.unit_vectors[query_rows[:len(positive)]].sum(axis=0)
                  - self.unit_vectors[query_rows[len(positive):]].sum(axis=0))
         query_norm = float(np.linalg.norm(query))
         if query_norm == 0:
-            raise ValueError(
-                f"the query vector is zero (positive={positive}, negative={negative} cancel out or have zero "
-                f"vectors), so no word is more similar than another"
-            )
+            raise ValueError(f"the query vector is zero (positive={positive}, negative={negative} cancel out or "
+                             "have zero vectors), so no word is more similar than another")
         scores = self.unit_vectors[:limit] @ (query / query_norm).astype(np.float32)
         candidates = np.ones(limit, dtype=bool)
         candidates[[row for row in query_rows if row < limit]] = False
@@ -205,7 +214,7 @@ class KeyedVectors:
         """
         words = _as_word_list("words", words)
         if len(words) < 2:
-            raise ValueError(f"doesnt_match needs at least 2 words to find the odd one out, got {words}")
+            raise ParameterValueError("words", f"must be at least 2 words to find the odd one out, got {words}")
         unit = self.unit_vectors[[self.index(word) for word in words]]
         mean = unit.mean(axis=0)
         mean_norm = float(np.linalg.norm(mean))
@@ -219,7 +228,8 @@ class KeyedVectors:
         Parameters
         ----------
         path : str or Path
-            Compressed with gzip when it ends in ``.gz``.
+            Compressed with gzip when it ends in ``.gz``. Written to a temporary file in the same directory,
+            which then replaces ``path``: if writing fails (a full disk, Ctrl-C), ``path`` is unchanged.
         binary : bool
             False: text format. True: binary format (float32 bytes, always an exact round trip).
         precision : int in 1..9 or None
@@ -232,17 +242,19 @@ class KeyedVectors:
         ValueError
             A word is empty or contains a space, tab or newline, which the format cannot represent.
         """
-        if precision is not None and (isinstance(precision, bool) or not isinstance(precision, numbers.Integral)
-                                      or not 1 <= precision <= 9):
-            raise ValueError(f"precision must be an int from 1 to 9 (or None for 9), got {precision!r}")
+        binary = check_bool("binary", binary)
+        precision = check_optional_int("precision", precision)
+        if precision is not None and precision > 9:
+            raise ParameterValueError("precision", f"must be from 1 to 9 (9 digits round-trip float32), got "
+                                                   f"{precision}")
         for word in self.words:
             if word == "" or any(character in word for character in _UNSAFE_CHARACTERS):
                 raise ValueError(
                     f"word {word!r} cannot be written in word2vec format: words must be non-empty and contain "
                     f"no space, tab or newline"
                 )
-        header = f"{len(self)} {self.vector_size}\n".encode()
-        with _open(path, "wb") as file:
+        header = f"{len(self)} {self.dim}\n".encode()
+        with atomic_write(path) as file:
             file.write(header)
             # Blocks of rows per write: many small writes are slow, gzip's especially.
             for start in range(0, len(self), _ROWS_PER_WRITE):
@@ -252,7 +264,7 @@ class KeyedVectors:
                     file.write(b"".join(word.encode() + b" " + vector.tobytes() + b"\n"
                                         for word, vector in zip(words, block.astype(_FLOAT32_LE, copy=False))))
                 else:
-                    line_format = "%s " + " ".join([f"%.{precision or 9}g"] * self.vector_size) + "\n"
+                    line_format = "%s " + " ".join([f"%.{precision or 9}g"] * self.dim) + "\n"
                     file.write("".join(line_format % (word, *vector)
                                        for word, vector in zip(words, block.tolist())).encode())
 
@@ -277,43 +289,63 @@ class KeyedVectors:
             and what was wrong: a bad header, a wrong number of values, a value that is not a finite number,
             fewer (or more) words than the header says, a duplicate word, invalid UTF-8.
         """
-        with _open(path, "rb") as file:
+        binary = check_bool("binary", binary)
+        compressed = Path(path).suffix == ".gz"
+        with open_input(path, "vectors") as file:
             header = file.readline()
-            n_words, size = _parse_header(path, header)
+            vocab_size, dim = _parse_header(path, header)
+            _check_capacity(path, vocab_size, dim, binary, len(header), compressed)
             if binary:
-                words, vectors = _read_binary(path, file, n_words, size, len(header))
+                words, vectors = _read_binary(path, file, vocab_size, dim, len(header), compressed)
             else:
-                words, vectors = _read_text(path, file, n_words, size)
+                words, vectors = _read_text(path, file, vocab_size, dim, len(header), compressed)
         return cls(words, vectors)
 
 
-def _read_text(path, file, n_words, size):
+def _check_capacity(path, vocab_size, dim, binary, header_length, compressed):
+    """Refuse a header that declares more than the file can hold, or than memory can, before allocating."""
+    file_size = Path(path).stat().st_size
+    capacity = file_size * _MAX_GZIP_RATIO if compressed else file_size
+    # The shortest row: a one-byte word, then per value a space and one digit (text) or 4 bytes after a space.
+    row_bytes = 2 + 4 * dim if binary else 1 + 2 * dim
+    if vocab_size * row_bytes > capacity - header_length:
+        held = f"{file_size:,} bytes" + (f" (at most {capacity:,} once uncompressed)" if compressed else "")
+        raise ValueError(f"vectors {str(path)!r}, line 1: the header declares {vocab_size:,} words of {dim:,} values, "
+                         f"which take at least {vocab_size * row_bytes + header_length:,} bytes, but the file has "
+                         f"{held}: the header is wrong or the file is cut short")
+    check_memory(f"loading vectors {str(path)!r}",
+                 {"the vectors": 4 * vocab_size * dim, "their unit vectors and float64 norms": 16 * vocab_size * dim,
+                  "the words": 100 * vocab_size},
+                 "load it on a machine with more memory, or keep only its first words")
+
+
+def _read_text(path, file, vocab_size, dim, offset, compressed):
     words = []
-    vectors = np.empty((n_words, size), dtype=np.float32)
+    vectors = np.empty((vocab_size, dim), dtype=np.float32)
     first_line = {}
     line_number = 1
     for line_number, raw_line in enumerate(file, start=2):
-        line = _decode(f"{path}, line {line_number}", raw_line).rstrip("\r\n").rstrip(" ")
-        if len(words) == n_words:
+        where = f"vectors {str(path)!r}, line {line_number}"
+        line = decode(raw_line, where, offset, compressed).rstrip("\r\n").rstrip(" ")
+        offset += len(raw_line)
+        if len(words) == vocab_size:
             if line.strip():
-                raise ValueError(f"{path}, line {line_number}: the header says {n_words} words, but more follow")
+                raise ValueError(f"{where}: the header says {vocab_size} words, but more follow")
             continue
         parts = line.split(" ")
         word, values = parts[0], parts[1:]
-        where = f"{path}, line {line_number}"
         if word == "":
-            raise ValueError(f"{where}: expected a word then {size} values, got {line[:60]!r}")
-        if len(values) != size:
-            raise ValueError(f"{where}: expected {size} values after the word {word!r}, got {len(values)}")
+            raise ValueError(f"{where}: expected a word then {dim} values, got {line[:60]!r}")
+        if len(values) != dim:
+            raise ValueError(f"{where}: expected {dim} values after the word {word!r}, got {len(values)}")
         if word in first_line:
             raise ValueError(f"{where}: duplicate word {word!r}, first seen on line {first_line[word]}")
         first_line[word] = line_number
         vectors[len(words)] = _parse_values(where, word, values)
         words.append(word)
-    if len(words) < n_words:
-        raise ValueError(
-            f"{path}, line {line_number}: the file ends after {len(words)} words, but the header says {n_words}"
-        )
+    if len(words) < vocab_size:
+        raise ValueError(f"vectors {str(path)!r}, line {line_number}: the file ends after {len(words)} words, but "
+                         f"the header says {vocab_size}")
     return words, vectors
 
 
@@ -330,65 +362,49 @@ def _parse_values(where, word, values):
     return vector
 
 
-def _read_binary(path, file, n_words, size, header_length):
+def _read_binary(path, file, vocab_size, dim, header_length, compressed):
     data = file.read()
-    n_bytes = size * _FLOAT32_LE.itemsize
+    n_bytes = dim * _FLOAT32_LE.itemsize
     words = []
-    vectors = np.empty((n_words, size), dtype=np.float32)
+    vectors = np.empty((vocab_size, dim), dtype=np.float32)
     first_word = {}
     position = 0
-    for number in range(1, n_words + 1):
+    for number in range(1, vocab_size + 1):
         # word2vec.c ends each vector with a newline; gensim's writer does not. Accept both.
         while data[position:position + 1] == b"\n":
             position += 1
-        where = f"{path}, word {number} (byte offset {header_length + position})"
+        where = f"vectors {str(path)!r}, word {number} (byte offset {header_length + position:,})"
         space = data.find(b" ", position)
         if space == -1 or len(data) - (space + 1) < n_bytes:
-            raise ValueError(f"{where}: the file ends after {number - 1} words, but the header says {n_words}")
-        word = _decode(where, data[position:space])
+            raise ValueError(f"{where}: the file ends after {number - 1} words, but the header says {vocab_size}")
+        word = decode(data[position:space], where, header_length + position, compressed)
         if word == "":
             raise ValueError(f"{where}: empty word")
         if word in first_word:
             raise ValueError(f"{where}: duplicate word {word!r}, first seen as word {first_word[word]}")
         first_word[word] = number
-        vector = np.frombuffer(data, dtype=_FLOAT32_LE, count=size, offset=space + 1)
+        vector = np.frombuffer(data, dtype=_FLOAT32_LE, count=dim, offset=space + 1)
         if not np.isfinite(vector).all():
             raise ValueError(f"{where}: the vector of word {word!r} contains NaN or infinity")
         vectors[number - 1] = vector
         words.append(word)
         position = space + 1 + n_bytes
     if data[position:].strip(b"\n"):
-        raise ValueError(
-            f"{path}, byte offset {header_length + position}: extra data after the {n_words} words the header "
-            f"announces"
-        )
+        raise ValueError(f"vectors {str(path)!r}, byte offset {header_length + position:,}: extra data after the "
+                         f"{vocab_size} words the header announces")
     return words, vectors
 
 
 def _parse_header(path, raw_header):
-    header = _decode(f"{path}, line 1", raw_header).strip()
+    header = decode(raw_header, f"vectors {str(path)!r}, line 1", 0, Path(path).suffix == ".gz").strip()
     parts = header.split()
     if not header:
-        raise ValueError(f"{path}, line 1: the file is empty or its header is blank; expected a header 'V d'")
+        raise ValueError(f"vectors {str(path)!r}, line 1: the file is empty or its header is blank; expected a "
+                         "header 'V d'")
     if len(parts) != 2 or not all(part.isdigit() for part in parts) or min(int(part) for part in parts) < 1:
-        raise ValueError(
-            f"{path}, line 1: bad header {header[:60]!r}: expected 'V d', the number of words and the vector "
-            f"size, two positive integers (is this a word2vec file?)"
-        )
+        raise ValueError(f"vectors {str(path)!r}, line 1: bad header {header[:60]!r}: expected 'V d', the number of "
+                         "words and the vector size, two positive integers (is this a word2vec file?)")
     return int(parts[0]), int(parts[1])
-
-
-def _decode(where, raw):
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{where}: invalid UTF-8 ({error.reason} at byte {error.start})") from None
-
-
-def _open(path, mode):
-    path = Path(path)
-    # Level 6 (gzip's command-line default) writes several times faster than Python's default 9, files barely larger.
-    return gzip.open(path, mode, compresslevel=6) if path.suffix == ".gz" else open(path, mode)
 
 
 def _as_word_list(name, words):
@@ -397,12 +413,11 @@ def _as_word_list(name, words):
     try:
         words = list(words)
     except TypeError:
-        raise TypeError(f"{name} must be a word or a sequence of words, got {type(words).__name__}") from None
+        raise ParameterTypeError(name, f"must be a word or a sequence of words, got {type(words).__name__}") \
+            from None
     return words
 
 
-
-def _unknown_word_message(word, n_words):
-    return (f"word {word!r} is not in the vocabulary of {n_words} words (check spelling and case; training drops "
+def _unknown_word_message(word, vocab_size):
+    return (f"word {word!r} is not in the vocabulary of {vocab_size} words (check spelling and case; training drops "
             f"words rarer than min_count)")
-

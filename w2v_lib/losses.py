@@ -1,22 +1,30 @@
 """Losses of skip-gram and their gradients, written exactly as the course derives them.
 
+Taught in notebook 01 (``sigmoid``, ``log_sigmoid``), notebook 02 (the naive softmax), notebook 03 (seed
+equations 1-4: one (center, outside) pair with K negatives) and notebook 04 (equations 5-8: a whole window).
+Each equation of the seed derivation is marked "equation N" at the line that computes it.
+
 Symbols and code names (the notation table of notebook 00):
 
-=============  ======================  ==========
-symbol         code name               shape
-=============  ======================  ==========
-v_c            ``center_vec``          (d,)
-u_o            ``outside_vec``         (d,)
-U              ``outside_vectors``     (V, d), one row per word
-V              ``center_vectors``      (V, d), one row per word
-o              ``outside_idx``         int
-u_1 .. u_K     ``outside_vectors[negative_indices]``  (K, d)
-=============  ======================  ==========
+==================  =======================================  ======================
+symbol              code name                                shape
+==================  =======================================  ======================
+v_c                 ``center_vec``                           (d,)
+u_o                 ``outside_vec``                          (d,)
+U                   ``outside_vectors``                      (V, d), one row per word
+V (bold)            ``center_vectors``                       (V, d), one row per word
+c, o                ``center_idx``, ``outside_idx``          int
+u_1 .. u_K          ``negative_vecs``                        (K, d)
+s = 1..K            ``negative_indices[s - 1]``              int array (K,)
+J                   ``loss``                                 float
+==================  =======================================  ======================
+
+V = ``vocab_size`` and d = ``dim``.
 """
 
 import numpy as np
 
-from w2v_lib._validation import check_index, check_indices, check_matrix, check_vector
+from w2v_lib._validation import ParameterValueError, check_index, check_indices, check_matrix, check_vector
 
 
 def sigmoid(x):
@@ -100,12 +108,12 @@ def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
 def neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, negative_indices):
     """Negative-sampling loss of one (center, outside) pair (seed equation 1) and its gradients.
 
-    J = -log σ(u_o·v_c) - Σ_k log σ(-u_k·v_c), using 1 - σ(x) = σ(-x).
+    J = -log σ(u_o·v_c) - Σ_s log σ(-u_s·v_c), using 1 - σ(x) = σ(-x).
 
-    * dJ/dv_c = -(1 - σ(u_o·v_c)) u_o + Σ_k σ(u_k·v_c) u_k            (seed equation 2)
-    * dJ/du_o = -(1 - σ(u_o·v_c)) v_c                                 (seed equation 3, corrected:
+    * ∇_{v_c} J = -(1 - σ(u_o·v_c)) u_o + Σ_s σ(u_s·v_c) u_s            (seed equation 2)
+    * ∇_{u_o} J = -(1 - σ(u_o·v_c)) v_c                                 (seed equation 3, corrected:
       the seed prints u_o where v_c belongs)
-    * dJ/du_k = σ(u_k·v_c) v_c, for each k                             (seed equation 4)
+    * ∇_{u_s} J = σ(u_s·v_c) v_c, for each s = 1..K                     (seed equation 4)
 
     Every occurrence counts: a word drawn twice as a negative receives two contributions, and a negative
     equal to the outside word adds its term to that word's row as well.
@@ -129,30 +137,45 @@ def neg_sampling_loss_and_gradient(center_vec, outside_idx, outside_vectors, neg
     outside_idx = check_index("outside_idx", outside_idx, vocab_size)
     negative_indices = check_indices("negative_indices", negative_indices, vocab_size, ndim=1)
 
+    loss, grad_center_vec, grad_outside_vec, grad_negative_vecs = _pair_loss_and_gradients(
+        center_vec, outside_idx, outside_vectors, negative_indices)
+    grad_outside_vectors = np.zeros_like(outside_vectors)
+    grad_outside_vectors[outside_idx] += grad_outside_vec
+    # `grad[negative_indices] += ...` would keep only one update per repeated index; np.add.at keeps all.
+    np.add.at(grad_outside_vectors, negative_indices, grad_negative_vecs)
+    return loss, grad_center_vec, grad_outside_vectors
+
+
+def _pair_loss_and_gradients(center_vec, outside_idx, outside_vectors, negative_indices):
+    """Equations 1-4 for one pair: J, ∇_{v_c} J, ∇_{u_o} J (d,) and the K rows ∇_{u_s} J (K, d)."""
     outside_vec = outside_vectors[outside_idx]
     negative_vecs = outside_vectors[negative_indices]  # (K, d)
     outside_score = outside_vec @ center_vec
     negative_scores = negative_vecs @ center_vec  # (K,)
 
-    loss = float(-log_sigmoid(outside_score) - log_sigmoid(-negative_scores).sum())
+    loss = float(-log_sigmoid(outside_score) - log_sigmoid(-negative_scores).sum())  # equation 1
 
     outside_coef = -sigmoid(-outside_score)  # -(1 - σ(u_o·v_c))
-    negative_coefs = sigmoid(negative_scores)  # σ(u_k·v_c), shape (K,)
+    negative_coefs = sigmoid(negative_scores)  # σ(u_s·v_c), shape (K,)
 
-    grad_center_vec = outside_coef * outside_vec + negative_coefs @ negative_vecs
-    grad_outside_vectors = np.zeros_like(outside_vectors)
-    grad_outside_vectors[outside_idx] += outside_coef * center_vec
-    # `grad[negative_indices] += ...` would keep only one update per repeated index; np.add.at keeps all.
-    np.add.at(grad_outside_vectors, negative_indices, np.outer(negative_coefs, center_vec))
-    return loss, grad_center_vec, grad_outside_vectors
+    grad_center_vec = outside_coef * outside_vec + negative_coefs @ negative_vecs  # equation 2
+    # equation 3, corrected: the seed prints u_o where v_c belongs (∂(u_o·v_c)/∂u_o = v_c; notebook 03).
+    grad_outside_vec = outside_coef * center_vec
+    grad_negative_vecs = np.outer(negative_coefs, center_vec)  # equation 4, row s - 1 for negative s
+    return loss, grad_center_vec, grad_outside_vec, grad_negative_vecs
 
 
 def skipgram_loss_and_gradient(center_idx, outside_indices, center_vectors, outside_vectors, negative_indices):
     """Skip-gram loss of one window (seed equation 5) and its gradients (equations 6-8).
 
-    J_window = Σ_j J(v_c, u_{w_{t+j}}, negatives_j): one negative-sampling term per outside word, each
-    with its own row of negatives. The gradients are the sums of the per-pair gradients; that sum is
-    all of equations 6-8.
+    J_skip-gram = Σ_j J(v_c, u_{w_{t+j}}): one negative-sampling term (equation 1) per outside word, each with
+    its own row of K negatives. Each gradient is the sum of the pairs' gradients:
+
+    * ∇_{v_c} J_skip-gram = Σ_j ∇_{v_c} J                                (equation 6)
+    * the row of an outside word gets ∇_{u_o} J of each pair it is the outside word of   (equation 7; a word
+      that occurs twice in the window gets both terms, which the seed's "= ∇_{u_{w_k}} J" leaves out)
+    * the row of a negative gets ∇_{u_s} J of each pair it was drawn for  (equation 8; "2m ×" holds only when
+      the same negatives are shared by every pair of the window, which word2vec.c and gensim do not do)
 
     Parameters
     ----------
@@ -177,22 +200,20 @@ def skipgram_loss_and_gradient(center_idx, outside_indices, center_vectors, outs
     outside_indices = check_indices("outside_indices", outside_indices, vocab_size, ndim=1)
     negative_indices = check_indices("negative_indices", negative_indices, vocab_size, ndim=2)
     if negative_indices.shape[0] != len(outside_indices):
-        raise ValueError(
-            f"negative_indices must have one row per outside word: expected shape "
-            f"({len(outside_indices)}, K), got {negative_indices.shape}"
-        )
+        raise ParameterValueError("negative_indices", f"must have one row per outside word: expected shape "
+                                                      f"({len(outside_indices)}, K), got {negative_indices.shape}")
 
     center_vec = center_vectors[center_idx]
     loss = 0.0
     grad_center_vec = np.zeros_like(center_vec)
     grad_outside_vectors = np.zeros_like(outside_vectors)
     for outside_idx, negatives in zip(outside_indices, negative_indices):
-        pair_loss, pair_grad_center, pair_grad_outside = neg_sampling_loss_and_gradient(
-            center_vec, outside_idx, outside_vectors, negatives
-        )
-        loss += pair_loss
-        grad_center_vec += pair_grad_center
-        grad_outside_vectors += pair_grad_outside
+        pair_loss, pair_grad_center_vec, pair_grad_outside_vec, pair_grad_negative_vecs = _pair_loss_and_gradients(
+            center_vec, outside_idx, outside_vectors, negatives)
+        loss += pair_loss  # equation 5
+        grad_center_vec += pair_grad_center_vec  # equation 6
+        grad_outside_vectors[outside_idx] += pair_grad_outside_vec  # equation 7
+        np.add.at(grad_outside_vectors, negatives, pair_grad_negative_vecs)  # equation 8
 
     grad_center_vectors = np.zeros_like(center_vectors)
     grad_center_vectors[center_idx] = grad_center_vec

@@ -1,11 +1,13 @@
 """Figures of the course: word vectors projected to 2-D (PCA, t-SNE) and training-loss curves.
 
+Taught in notebook 09 (visualization: ``plot_embeddings``); ``plot_loss`` draws the loss curves of notebooks 06
+and 07.
+
 The projections use scikit-learn; every figure has a title, axis labels and, when there are groups or several
 curves, a legend. Each function draws on ``ax`` when given (so figures can be combined with subplots) or on a
 new figure, and returns the Axes.
 """
 
-import numbers
 import warnings
 from collections import Counter
 
@@ -14,7 +16,15 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 
-from w2v_lib._validation import check_optional_positive_int
+from w2v_lib._validation import (
+    ParameterTypeError,
+    ParameterValueError,
+    check_bool,
+    check_choice,
+    check_optional_int,
+    check_real,
+    check_seed,
+)
 
 _OTHER = "other"
 
@@ -59,12 +69,16 @@ def plot_embeddings(kv, words=None, groups=None, method="pca", seed=0, ax=None, 
     ValueError
         Fewer than 2 words, a repeated word, a word in two groups, an unknown method, a perplexity <= 0.
     """
+    method = check_choice("method", method, ("pca", "tsne"))
+    init = check_choice("init", init, ("pca", "random"))
+    normalize = check_bool("normalize", normalize)
+    seed = check_seed("seed", seed)
     words, labels, group_names = _words_and_groups(words, groups)
     unknown = [word for word in words if word not in kv]
     if unknown:
         raise KeyError(f"{len(unknown)} of the words to plot are not in the vocabulary: {unknown}")
     if len(words) < 2:
-        raise ValueError(f"need at least 2 words to plot, got {words}")
+        raise ParameterValueError("words", f"must be at least 2 words to plot, got {words}")
     rows = [kv.index(word) for word in words]
     points = (kv.unit_vectors if normalize else kv.vectors)[rows].astype(np.float64)
     if method == "pca":
@@ -73,7 +87,7 @@ def plot_embeddings(kv, words=None, groups=None, method="pca", seed=0, ax=None, 
         variance = 100 * pca.explained_variance_ratio_
         axis_labels = (f"PC 1 ({variance[0]:.1f}% of the variance)", f"PC 2 ({variance[1]:.1f}% of the variance)")
         default_title = f"PCA of {len(words)} word vectors"
-    elif method == "tsne":
+    else:
         perplexity = _tsne_perplexity(perplexity, len(words))
         random_state = int(np.random.default_rng(seed).integers(2**31 - 1))
         tsne = TSNE(n_components=2, perplexity=perplexity, random_state=random_state, init=init,
@@ -81,8 +95,6 @@ def plot_embeddings(kv, words=None, groups=None, method="pca", seed=0, ax=None, 
         xy = tsne.fit_transform(points)
         axis_labels = ("t-SNE dimension 1", "t-SNE dimension 2")
         default_title = f"t-SNE of {len(words)} word vectors (perplexity {perplexity:g})"
-    else:
-        raise ValueError(f"method must be 'pca' or 'tsne', got {method!r}")
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))
@@ -108,17 +120,17 @@ def plot_loss(history, x=None, ax=None, smooth=None, title="Training loss", xlab
     ----------
     history : array_like of float, dict, or object with a ``loss`` attribute
         The losses, one per record (per step, per chunk or per epoch). A dict or an object (such as
-        ``w2v_lib.train.TrainingHistory``) gives them as ``"loss"`` / ``.loss``, and its ``"words"`` / ``.words``
-        (corpus words processed at each record), when present, become the x values.
+        ``w2v_lib.train.TrainingHistory``) gives them as ``"loss"`` / ``.loss``, and its ``"tokens"`` / ``.tokens``
+        (corpus tokens processed at each record), when present, become the x values.
     x : array_like or None
-        x values, same length as the losses. None: ``words`` of ``history`` if it has them, else 1, 2, ..., n.
+        x values, same length as the losses. None: ``tokens`` of ``history`` if it has them, else 1, 2, ..., n.
     ax : matplotlib Axes or None
     smooth : int >= 1 or None
         Also draw the mean of each window of ``smooth`` consecutive losses (trailing window), which shows the
         trend of a noisy curve. None or 1: raw losses only.
     title : str
     xlabel : str or None
-        None: "corpus words processed" when x comes from ``words``, "record" for 1..n, "x" otherwise.
+        None: "corpus tokens processed" when x comes from ``tokens``, "record" for 1..n, "x" otherwise.
     label : str
         Legend label of the raw curve.
 
@@ -128,21 +140,23 @@ def plot_loss(history, x=None, ax=None, smooth=None, title="Training loss", xlab
     """
     losses, history_x = _losses_and_x(history)
     if x is None:
-        x, default_xlabel = (history_x, "corpus words processed") if history_x is not None else (
+        x, default_xlabel = (history_x, "corpus tokens processed") if history_x is not None else (
             np.arange(1, len(losses) + 1), "record")
     else:
         default_xlabel = "x"
     x = np.asarray(x, dtype=np.float64)
     if x.shape != losses.shape:
-        raise ValueError(f"x has shape {x.shape} but there are {losses.shape[0]} losses: give one x per loss")
-    smooth = check_optional_positive_int("smooth", smooth)
+        raise ParameterValueError("x", f"has shape {x.shape} but there are {losses.shape[0]} losses: give one x per "
+                                       "loss")
+    smooth = check_optional_int("smooth", smooth)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     if smooth is None or smooth == 1:
         ax.plot(x, losses, label=label)
     else:
         if smooth > len(losses):
-            raise ValueError(f"smooth = {smooth} is longer than the {len(losses)} losses; use a smaller window")
+            raise ParameterValueError("smooth", f"= {smooth} is longer than the {len(losses)} losses; use a smaller "
+                                                "window")
         ax.plot(x, losses, alpha=0.35, label=label)
         moving_average = np.convolve(losses, np.ones(smooth) / smooth, mode="valid")
         ax.plot(x[smooth - 1:], moving_average, label=f"mean of {smooth} consecutive values")
@@ -157,22 +171,24 @@ def _losses_and_x(history):
     """The losses as a 1-D float array and the x values that come with them (or None)."""
     if isinstance(history, dict):
         if "loss" not in history:
-            raise ValueError(f"a history dict must have a 'loss' list, got keys {sorted(history)}")
-        losses, x = history["loss"], history.get("words")
+            raise ParameterValueError("history", f"must have a 'loss' list when it is a dict, got keys "
+                                                 f"{sorted(history)}")
+        losses, x = history["loss"], history.get("tokens")
     elif hasattr(history, "loss"):
-        losses, x = history.loss, getattr(history, "words", None)
+        losses, x = history.loss, getattr(history, "tokens", None)
     else:
         losses, x = history, None
     losses = np.asarray(losses, dtype=np.float64)
     if losses.ndim != 1 or losses.shape[0] == 0:
-        raise ValueError(f"the losses must be a non-empty 1-D sequence, got shape {losses.shape}")
+        raise ParameterValueError("history", f"must hold a non-empty 1-D sequence of losses, got shape "
+                                             f"{losses.shape}")
     if not np.isfinite(losses).all():
         raise ValueError("the losses contain NaN or infinity: training diverged; try a smaller learning rate")
     if x is None or len(x) == 0:
         return losses, None
     x = np.asarray(x, dtype=np.float64)
     if x.shape != losses.shape:
-        raise ValueError(f"the history has {losses.shape[0]} losses but {x.shape[0]} 'words' values")
+        raise ParameterValueError("history", f"has {losses.shape[0]} losses but {x.shape[0]} 'tokens' values")
     return losses, x
 
 
@@ -182,10 +198,9 @@ def _tsne_perplexity(perplexity, n_points):
             warnings.warn(f"perplexity lowered from t-SNE's usual 30 to {n_points - 1}: it must be below the "
                           f"number of points ({n_points})", stacklevel=3)
         return float(min(30, n_points - 1))
-    if isinstance(perplexity, bool) or not isinstance(perplexity, numbers.Real) or not perplexity > 0:
-        raise ValueError(f"perplexity must be a positive number, got {perplexity!r}")
+    perplexity = check_real("perplexity", perplexity, minimum=0.0, above=True)
     if perplexity >= n_points:
-        warnings.warn(f"perplexity lowered from {perplexity} to {n_points - 1}: it must be below the number of "
+        warnings.warn(f"perplexity lowered from {perplexity:g} to {n_points - 1}: it must be below the number of "
                       f"points ({n_points})", stacklevel=3)
         return float(n_points - 1)
     return float(perplexity)
@@ -194,23 +209,28 @@ def _tsne_perplexity(perplexity, n_points):
 def _words_and_groups(words, groups):
     """The words to plot, each one's group label, and the group names in legend order."""
     if words is None and not groups:
-        raise ValueError("give the words to plot, or groups of words (a dict: group name -> list of words)")
+        raise ParameterValueError("words", "and groups are both None: give the words to plot, or groups of words "
+                                           "(a dict: group name -> list of words)")
     if isinstance(words, str):
-        raise TypeError(f"words must be a list of words, got the single string {words!r}; use [{words!r}]")
+        raise ParameterTypeError("words", f"must be a list of words, got the single string {words!r}; use "
+                                          f"[{words!r}]")
     if groups is not None and not isinstance(groups, dict):
-        raise TypeError(f"groups must be a dict (group name -> list of words), got {type(groups).__name__}")
+        raise ParameterTypeError("groups", f"must be a dict (group name -> list of words), got "
+                                           f"{type(groups).__name__}")
     group_of = {}
     for name, members in (groups or {}).items():
         if isinstance(members, str):
-            raise TypeError(f"group {name!r} must be a list of words, got the single string {members!r}")
+            raise ParameterTypeError("groups", f"must map each name to a list of words, got the single string "
+                                               f"{members!r} for {name!r}")
         for word in members:
             if word in group_of:
-                raise ValueError(f"word {word!r} is in groups {group_of[word]!r} and {name!r}; keep it in one group")
+                raise ParameterValueError("groups", f"must not share words: {word!r} is in {group_of[word]!r} and "
+                                                    f"{name!r}; keep it in one group")
             group_of[word] = name
     words = list(group_of) if words is None else list(words)
     repeated = sorted(word for word, count in Counter(words).items() if count > 1)
     if repeated:
-        raise ValueError(f"words to plot must be distinct, these are repeated: {repeated}")
+        raise ParameterValueError("words", f"must be distinct, these are repeated: {repeated}")
     listed = set(words)
     words += [word for word in group_of if word not in listed]
     labels = [group_of.get(word, _OTHER) for word in words]

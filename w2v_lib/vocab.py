@@ -1,7 +1,8 @@
-"""The vocabulary: words <-> integer ids, word counts, ``min_count``, and encoding token lists as id arrays.
+"""The vocabulary: words <-> integer ids, word counts, ``min_count``, and encoding a corpus as id arrays.
 
-Ids follow word2vec.c and gensim: id 0 is the most frequent word. Words with equal counts keep the order in
-which they first appear in the corpus, so the same corpus always gives the same ids.
+Taught in notebook 05 (corpus, vocabulary, sampling). Ids follow word2vec.c and gensim: id 0 is the most
+frequent word. Words with equal counts keep the order in which they first appear in the corpus, so the same
+corpus always gives the same ids. A word's id is its row in the trainers' (vocab_size, dim) matrices.
 """
 
 from collections import Counter
@@ -9,7 +10,13 @@ from itertools import repeat
 
 import numpy as np
 
-from w2v_lib._validation import check_index, check_int
+from w2v_lib._validation import (
+    ParameterTypeError,
+    ParameterValueError,
+    check_choice,
+    check_int,
+    check_optional_int,
+)
 
 
 class Vocabulary:
@@ -23,8 +30,8 @@ class Vocabulary:
     words : list of str, length V
         Distinct words; ``words[i]`` gets id ``i``.
     counts : array_like of int, shape (V,)
-        ``counts[i]`` is the number of times ``words[i]`` occurs in the corpus.
-    corpus_words : int, optional
+        ``counts[i]`` = #(w) is the number of times w = ``words[i]`` occurs in the corpus.
+    n_corpus_tokens : int, optional
         Number of tokens in the whole corpus, including words left out of the vocabulary. Defaults to the
         sum of ``counts``.
     min_count : int, optional
@@ -34,37 +41,39 @@ class Vocabulary:
     ----------
     words : list of str, length V
     counts : numpy.ndarray of int64, shape (V,)
-    total_words : int
-        Number of corpus tokens that are in the vocabulary (the sum of ``counts``).
-    corpus_words : int
+    n_tokens : int
+        N, the number of corpus tokens that are in the vocabulary (the sum of ``counts``): the length of the
+        corpus that training reads.
+    n_corpus_tokens : int
         Number of corpus tokens, including those dropped by ``min_count`` or ``max_size``.
     min_count : int or None
     """
 
-    def __init__(self, words, counts, corpus_words=None, min_count=None):
+    def __init__(self, words, counts, n_corpus_tokens=None, min_count=None):
         words = list(words)
         counts = np.asarray(counts)
         if counts.ndim != 1 or len(words) != counts.shape[0]:
-            raise ValueError(f"words and counts must have the same length, got {len(words)} words and counts "
-                             f"of shape {counts.shape}")
+            raise ParameterValueError("counts", f"must have one count per word, got {len(words)} words and "
+                                                f"counts of shape {counts.shape}")
         if counts.size and not np.issubdtype(counts.dtype, np.integer):
-            raise TypeError(f"counts must be integers, got dtype {counts.dtype}")
+            raise ParameterTypeError("counts", f"must be integers, got dtype {counts.dtype}")
         if counts.size and counts.min() < 0:
-            raise ValueError(f"counts must be >= 0, got {counts.min()} for {words[int(counts.argmin())]!r}")
+            raise ParameterValueError("counts", f"must be >= 0, got {counts.min()} for "
+                                                f"{words[int(counts.argmin())]!r}")
         not_str = [w for w in words if not isinstance(w, str)]
         if not_str:
-            raise TypeError(f"words must be strings, got {type(not_str[0]).__name__} {not_str[0]!r}")
+            raise ParameterTypeError("words", f"must be strings, got {type(not_str[0]).__name__} {not_str[0]!r}")
         self.words = words
         self.counts = counts.astype(np.int64)
         self._index = {word: i for i, word in enumerate(words)}
         if len(self._index) != len(words):
             duplicate = next(w for w, n in Counter(words).items() if n > 1)
-            raise ValueError(f"words must be distinct, got {duplicate!r} more than once")
-        self.total_words = int(self.counts.sum())
-        self.corpus_words = self.total_words if corpus_words is None else int(corpus_words)
-        if self.corpus_words < self.total_words:
-            raise ValueError(f"corpus_words = {self.corpus_words} is less than the sum of counts "
-                             f"({self.total_words})")
+            raise ParameterValueError("words", f"must be distinct, got {duplicate!r} more than once")
+        self.n_tokens = int(self.counts.sum())
+        self.n_corpus_tokens = self.n_tokens if n_corpus_tokens is None else int(n_corpus_tokens)
+        if self.n_corpus_tokens < self.n_tokens:
+            raise ParameterValueError("n_corpus_tokens", f"= {self.n_corpus_tokens} is less than the sum of "
+                                                         f"counts ({self.n_tokens})")
         self.min_count = min_count
 
     @classmethod
@@ -92,14 +101,14 @@ class Vocabulary:
         TypeError
             If a sentence is a string instead of a list of tokens.
         """
-        min_count = check_int("min_count", min_count)
-        if max_size is not None:
-            max_size = check_int("max_size", max_size)
+        min_count = check_int("min_count", min_count, hint=" (word2vec.c's default is 5)")
+        max_size = check_optional_int("max_size", max_size)
         counter = Counter()
         for sentence in sentences:
             if isinstance(sentence, (str, bytes)):
-                raise TypeError("sentences must be an iterable of token lists, got a string as a sentence "
-                                f"({sentence[:40]!r}); split it first, e.g. [line.split() for line in lines]")
+                raise ParameterTypeError("sentences", "must be an iterable of token lists, got a string as a "
+                                                      f"sentence ({sentence[:40]!r}); split it first, e.g. "
+                                                      "[line.split() for line in lines]")
             counter.update(sentence)
         if not counter:
             raise ValueError("the corpus is empty: it has no tokens. Pass an iterable of token lists, "
@@ -108,14 +117,15 @@ class Vocabulary:
         ranked = sorted(counter.items(), key=lambda item: -item[1])
         kept = [(word, count) for word, count in ranked if count >= min_count]
         if not kept:
-            raise ValueError(f"no word occurs min_count = {min_count} times (the most frequent, "
-                             f"{ranked[0][0]!r}, occurs {ranked[0][1]} times): lower min_count to at most "
-                             f"{ranked[0][1]} or use a larger corpus")
+            raise ParameterValueError("min_count", f"= {min_count} leaves no word: the most frequent, "
+                                                   f"{ranked[0][0]!r}, occurs {ranked[0][1]} times; lower "
+                                                   f"{{min_count}} to at most {ranked[0][1]} or use a larger "
+                                                   "corpus", related=("min_count",))
         if max_size is not None:
             kept = kept[:max_size]
         words = [word for word, _ in kept]
         counts = np.array([count for _, count in kept], dtype=np.int64)
-        return cls(words, counts, corpus_words=counter.total(), min_count=min_count)
+        return cls(words, counts, n_corpus_tokens=counter.total(), min_count=min_count)
 
     def __len__(self):
         return len(self.words)
@@ -124,22 +134,20 @@ class Vocabulary:
         return word in self._index
 
     def __getitem__(self, word):
-        return self.id_of(word)
+        """``vocab[word]`` is ``vocab.index(word)``: a Vocabulary maps words to ids."""
+        return self.index(word)
 
     def __repr__(self):
-        return (f"Vocabulary({len(self)} words, total_words={self.total_words}, "
-                f"corpus_words={self.corpus_words}, min_count={self.min_count})")
+        return (f"Vocabulary({len(self)} words, n_tokens={self.n_tokens}, "
+                f"n_corpus_tokens={self.n_corpus_tokens}, min_count={self.min_count})")
 
-    def id_of(self, word):
-        """Return the id of ``word``; KeyError naming it if it is not in the vocabulary."""
+    def index(self, word):
+        """The id (row) of ``word``; KeyError naming it if it is not in the vocabulary. ``words[i]`` is the
+        other way."""
         try:
             return self._index[word]
         except (KeyError, TypeError):
             raise KeyError(self._unknown_message(word)) from None
-
-    def word_of(self, word_id):
-        """Return the word with id ``word_id`` (an int in 0..V-1)."""
-        return self.words[check_index("word_id", word_id, len(self.words))]
 
     def encode(self, tokens, unknown="raise"):
         """Turn a list of tokens into an array of ids.
@@ -156,8 +164,9 @@ class Vocabulary:
         numpy.ndarray of int32, shape (n,) (or shorter with ``unknown="skip"``)
         """
         if isinstance(tokens, (str, bytes)):
-            raise TypeError(f"tokens must be a list of tokens, got a string ({tokens[:40]!r}); "
-                            "split it first, e.g. vocab.encode(text.split())")
+            raise ParameterTypeError("tokens", f"must be a list of tokens, got a string ({tokens[:40]!r}); "
+                                               "split it first, e.g. vocab.encode(text.split())")
+        check_choice("unknown", unknown, ("raise", "skip"))
         if not isinstance(tokens, (list, tuple)):
             tokens = list(tokens)
         index = self._index
@@ -168,10 +177,8 @@ class Vocabulary:
             except (KeyError, TypeError):
                 bad = next(token for token in tokens if token not in index)
                 raise KeyError(self._unknown_message(bad)) from None
-        if unknown == "skip":
-            ids = np.fromiter(map(index.get, tokens, repeat(-1)), dtype=np.int32, count=len(tokens))
-            return ids[ids >= 0]
-        raise ValueError(f"unknown must be 'raise' or 'skip', got {unknown!r}")
+        ids = np.fromiter(map(index.get, tokens, repeat(-1)), dtype=np.int32, count=len(tokens))
+        return ids[ids >= 0]
 
     def _unknown_message(self, word):
         hint = "" if self.min_count is None else (
@@ -179,3 +186,30 @@ class Vocabulary:
             "to keep rare words")
         return f"{word!r} is not in the vocabulary ({len(self)} words){hint}"
 
+
+
+def encode_corpus(vocab, sentences):
+    """The corpus as one array of word ids and the offsets where its sentences start.
+
+    Words not in the vocabulary are dropped (as word2vec.c drops words under min_count), and sentences left
+    empty are dropped with them.
+
+    Parameters
+    ----------
+    vocab : Vocabulary
+    sentences : iterable of list of str
+
+    Returns
+    -------
+    token_ids : ndarray of int32, shape (N,)
+        N = ``vocab.n_tokens`` when ``sentences`` is the corpus the vocabulary was built from.
+    sentence_starts : ndarray of int64, shape (S,)
+        ``token_ids[sentence_starts[s]:sentence_starts[s + 1]]`` is sentence s.
+    """
+    encoded = [ids for ids in (vocab.encode(sentence, unknown="skip") for sentence in sentences) if len(ids)]
+    if not encoded:
+        raise ValueError("no sentence has a word of the vocabulary: the corpus is empty after dropping "
+                         "out-of-vocabulary words")
+    lengths = np.array([len(ids) for ids in encoded], dtype=np.int64)
+    sentence_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    return np.concatenate(encoded), sentence_starts
