@@ -204,8 +204,8 @@ def check_4_3(answer_4_3):
     mistakes = [
         Mistake("each pair that drew word 5 counted once: a word drawn twice by one pair appears twice in that "
                 "pair's loss", 2 * one_draw),
-        Mistake("equation 8 as printed, 2m times one pair's gradient: that needs every pair to draw the same "
-                "negatives", 4 * one_draw),
+        Mistake("equation 8 as printed, 2m times one pair's gradient: that holds only when every pair draws "
+                "word 5 equally often", 4 * one_draw),
         Mistake("one pair's gradient only: every pair that drew word 5 contributes", one_draw),
         Mistake("1 - σ(u_5·v_c) where the derivative of log(1 - σ(x)) gives -σ(x)",
                 3 * (1 - probability) * center_vec),
