@@ -650,110 +650,164 @@ def test_gradient_function_writing_into_x_is_named():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The example specification, nb03
+# The example specification, nb03 (notebook 03's exercises)
 
 
-def gradients_right(center_vec, outside_idx, outside_vectors, negative_indices):
-    """Equations 2-4, every draw added by a loop (worked out in notebook 03, independent of the library)."""
-    outside_vec, negative_vecs = outside_vectors[outside_idx], outside_vectors[negative_indices]
-    outside_coef = -(1 - sigmoid(outside_vec @ center_vec))
-    negative_coefs = sigmoid(negative_vecs @ center_vec)
-    grad_outside_vectors = np.zeros_like(outside_vectors)
-    grad_outside_vectors[outside_idx] += outside_coef * center_vec
-    for row, coef in zip(negative_indices, negative_coefs):
-        grad_outside_vectors[row] += coef * center_vec
-    return outside_coef * outside_vec + negative_coefs @ negative_vecs, grad_outside_vectors
+def center_right(center_vec, outside_vec, negative_vecs):
+    """Equation 2, worked out in notebook 03, independent of the library."""
+    return (-(1 - sigmoid(outside_vec @ center_vec)) * outside_vec
+            + sigmoid(negative_vecs @ center_vec) @ negative_vecs)
 
 
-def gradients_with_add_at(center_vec, outside_idx, outside_vectors, negative_indices):
-    grad_center_vec, _ = gradients_right(center_vec, outside_idx, outside_vectors, negative_indices)
-    grad_outside_vectors = np.zeros_like(outside_vectors)
-    grad_outside_vectors[outside_idx] += -(1 - sigmoid(outside_vectors[outside_idx] @ center_vec)) * center_vec
-    np.add.at(grad_outside_vectors, negative_indices,
-              sigmoid(outside_vectors[negative_indices] @ center_vec)[:, None] * center_vec)
-    return grad_center_vec, grad_outside_vectors
+def center_from_the_library(center_vec, outside_vec, negative_vecs):
+    outside_vectors = np.vstack([outside_vec, negative_vecs])
+    return losses.neg_sampling_loss_and_gradient(center_vec, 0, outside_vectors,
+                                                 np.arange(1, len(outside_vectors)))[1]
 
 
-def gradients_from_the_library(*args):
-    return losses.neg_sampling_loss_and_gradient(*args)[1:]
+def center_not_summed(center_vec, outside_vec, negative_vecs):
+    # The negatives' terms weighted row by row but never added up: shape (K, d).
+    return (-(1 - sigmoid(outside_vec @ center_vec)) * outside_vec
+            + sigmoid(negative_vecs @ center_vec)[:, None] * negative_vecs)
 
 
-def gradients_writing_into_u(center_vec, outside_idx, outside_vectors, negative_indices):
+def rows_right(center_vec, outside_idx, outside_vectors, negative_indices):
+    """Equations 3 and 4 written into their rows, every draw added by a loop."""
+    grad = np.zeros_like(outside_vectors)
+    grad[outside_idx] += -(1 - sigmoid(outside_vectors[outside_idx] @ center_vec)) * center_vec
+    for row in negative_indices:
+        grad[row] += sigmoid(outside_vectors[row] @ center_vec) * center_vec
+    return grad
+
+
+def rows_from_the_library(*args):
+    return losses.neg_sampling_loss_and_gradient(*args)[2]
+
+
+def rows_writing_into_u(center_vec, outside_idx, outside_vectors, negative_indices):
     outside_vectors[outside_idx] *= 1.0
-    return gradients_right(center_vec, outside_idx, outside_vectors, negative_indices)
+    return rows_right(center_vec, outside_idx, outside_vectors, negative_indices)
 
 
-def gradients_transposed(*args):
-    grad_center_vec, grad_outside_vectors = gradients_right(*args)
-    return grad_center_vec, grad_outside_vectors.T
+def rows_transposed(*args):
+    return rows_right(*args).T
 
 
-def gradients_with_nan(*args):
-    grad_center_vec, grad_outside_vectors = gradients_right(*args)
-    grad_outside_vectors[0, 1] = np.nan
-    return grad_center_vec, grad_outside_vectors
+def rows_with_nan(*args):
+    grad = rows_right(*args)
+    grad[0, 1] = np.nan
+    return grad
 
 
-def gradients_squeezed(center_vec, outside_idx, outside_vectors, negative_indices):
-    # np.squeeze turns the scores of a single negative into a 0-d array, which zip cannot iterate over.
-    negative_coefs = np.squeeze(sigmoid(outside_vectors[negative_indices] @ center_vec))
-    grad_center_vec, _ = gradients_right(center_vec, outside_idx, outside_vectors, negative_indices)
-    grad_outside_vectors = np.zeros_like(outside_vectors)
-    grad_outside_vectors[outside_idx] += -(1 - sigmoid(outside_vectors[outside_idx] @ center_vec)) * center_vec
-    for row, coef in zip(negative_indices, negative_coefs):
-        grad_outside_vectors[row] += coef * center_vec
-    return grad_center_vec, grad_outside_vectors
+def scatter_rows_right(indices, updates, vocab_size):
+    return np.stack([np.bincount(indices, weights=updates[:, j], minlength=vocab_size)
+                     for j in range(updates.shape[1])], axis=1)
+
+
+def scatter_rows_with_add_at(indices, updates, vocab_size):
+    result = np.zeros((vocab_size, updates.shape[1]))
+    np.add.at(result, indices, updates)
+    return result
+
+
+def scatter_rows_with_subtract_at(indices, updates, vocab_size):
+    result = np.zeros((vocab_size, updates.shape[1]))
+    np.subtract.at(result, indices, -updates)
+    return result
+
+
+def scatter_rows_with_the_library(indices, updates, vocab_size):
+    result = np.zeros((vocab_size, updates.shape[1]))
+    scatter_add = nb03.LIBRARY_SCATTER[0]  # scatter_add_products(target, indices, weights, vectors)
+    scatter_add(result, indices[:, None], np.ones((len(indices), 1)), updates)
+    return result
 
 
 def test_nb03_right_answers_pass(capsys):
-    nb03.check_3_1(gradients_right)
-    nb03.check_3_1_gradient(gradients_right)
-    nb03.check_3_3(np.array([np.log(3) / 2, 0.0]))  # (2σ - 1) v_c with σ = 3/4 and v_c = [ln 3, 0]
+    nb03.check_3_1(center_right)
+    nb03.check_3_1_gradient(center_right)
+    nb03.check_3_2(np.array([-1 / 4, 0.0]))  # -(1 - σ) v_c with σ = 3/4 and v_c = [1, 0]
+    nb03.check_3_3(rows_right)
+    nb03.check_3_3_gradient(rows_right)
+    nb03.check_3_4(np.array([np.log(3) / 2, 0.0]))  # (2σ - 1) v_c with σ = 3/4 and v_c = [ln 3, 0]
+    nb03.check_3_5(scatter_rows_right)
     assert capsys.readouterr().out == (
-        "✓ Exercise 3.1: correct on all 7 test cases (4 of them hidden).\n"
+        "✓ Exercise 3.1: correct on all 6 test cases (4 of them hidden).\n"
         "✓ Exercise 3.1: gradcheck passed (max relative error below 1e-06).\n"
-        "✓ Exercise 3.3: correct.\n")
+        "✓ Exercise 3.2: correct.\n"
+        "✓ Exercise 3.3: correct on all 6 test cases (4 of them hidden).\n"
+        "✓ Exercise 3.3: gradcheck passed (max relative error below 1e-06).\n"
+        "✓ Exercise 3.4: correct.\n"
+        "✓ Exercise 3.5: correct on all 6 test cases (4 of them hidden).\n")
 
 
 def test_nb03_stubs_are_not_done_yet():
-    for check in (nb03.check_3_1, nb03.check_3_1_gradient):
-        with not_done_yet("Exercise 3.1"):
-            check(stub)
-    with not_done_yet("Exercise 3.3"):
-        nb03.check_3_3(None)
+    for name, checks in [("Exercise 3.1", (nb03.check_3_1, nb03.check_3_1_gradient)),
+                         ("Exercise 3.3", (nb03.check_3_3, nb03.check_3_3_gradient)),
+                         ("Exercise 3.5", (nb03.check_3_5,))]:
+        for check in checks:
+            with not_done_yet(name):
+                check(stub)
+    for name, check in [("Exercise 3.2", nb03.check_3_2), ("Exercise 3.4", nb03.check_3_4)]:
+        with not_done_yet(name):
+            check(None)
+
+
+# The specification builds some mistakes from the library's function, which the watch blocks while the
+# student's code runs; here the mistakes play the student, so they start from the versions above instead.
 
 
 @pytest.mark.parametrize("description, mistake", nb03.MISTAKES_3_1, ids=[f.__name__ for _, f in nb03.MISTAKES_3_1])
-def test_nb03_each_known_mistake_is_named(description, mistake):
-    # The specification builds its mistakes from the library's function, which the watch blocks while the
-    # student's code runs; here the mistakes play the student, so they start from the loop version instead.
+def test_nb03_each_known_mistake_of_3_1_is_named(description, mistake):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(nb03, "_gradients", gradients_right)
+        patch.setattr(nb03, "_grad_center_vec", center_right)
         fails_with(nb03.check_3_1, mistake, contains=f"matches a known mistake: {description}.")
         fails_with(nb03.check_3_1_gradient, mistake, contains=f"it matches a known mistake: {description}.")
 
 
-@pytest.mark.parametrize("student, words", [
-    (gradients_with_add_at, "Exercise 3.1: your function uses numpy.add.at, which this exercise does not allow."),
-    (gradients_from_the_library,
+@pytest.mark.parametrize("description, mistake", nb03.MISTAKES_3_3, ids=[f.__name__ for _, f in nb03.MISTAKES_3_3])
+def test_nb03_each_known_mistake_of_3_3_is_named(description, mistake):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nb03, "_grad_outside_vectors", rows_right)
+        fails_with(nb03.check_3_3, mistake, contains=f"matches a known mistake: {description}.")
+        fails_with(nb03.check_3_3_gradient, mistake, contains=f"it matches a known mistake: {description}.")
+
+
+@pytest.mark.parametrize("description, mistake", nb03.MISTAKES_3_5, ids=[f.__name__ for _, f in nb03.MISTAKES_3_5])
+def test_nb03_each_known_mistake_of_3_5_is_named(description, mistake):
+    fails_with(nb03.check_3_5, mistake, contains=f"matches a known mistake: {description}.")
+
+
+@pytest.mark.parametrize("check, student, words", [
+    (nb03.check_3_1, center_from_the_library,
      "called w2v_lib.losses.neg_sampling_loss_and_gradient, the library's own solution"),
-    (gradients_writing_into_u, "your function writes into its argument `outside_vectors`"),
-    (gradients_transposed,
-     "returned value 2 (grad_outside_vectors) has shape (3, 6) instead of (6, 3): transposed?"),
-    (gradients_with_nan, "returned value 2 (grad_outside_vectors) contains NaN at index [0, 1]"),
-    (gradients_squeezed, "on a hidden test case (a single negative), your function raised TypeError"),
+    (nb03.check_3_1, center_not_summed,
+     "on test case 1 (a single negative), the returned value has shape (1, 3) instead of (3,)."),
+    (nb03.check_3_1_gradient, center_from_the_library, "the library's own solution"),
+    (nb03.check_3_3, rows_from_the_library, "the library's own solution"),
+    (nb03.check_3_3, rows_writing_into_u, "your function writes into its argument `outside_vectors`"),
+    (nb03.check_3_3, rows_transposed, "the returned value has shape (3, 6) instead of (6, 3): transposed?"),
+    (nb03.check_3_3, rows_with_nan, "the returned value contains NaN at index [0, 1]"),
+    (nb03.check_3_3_gradient, rows_transposed, "your gradient has shape (3, 6) instead of (6, 3): transposed?"),
+    (nb03.check_3_5, scatter_rows_with_add_at,
+     "Exercise 3.5: your function uses numpy.add.at, which this exercise does not allow."),
+    (nb03.check_3_5, scatter_rows_with_subtract_at, "your function called numpy.ufunc.at, which this exercise does not"),
+    (nb03.check_3_5, scatter_rows_with_the_library, "the library's own solution"),
 ])
-def test_nb03_check_3_1_explains_wrong_solutions(student, words):
-    fails_with(nb03.check_3_1, student, contains=words)
+def test_nb03_checks_explain_wrong_solutions(check, student, words):
+    fails_with(check, student, contains=words)
 
 
-@pytest.mark.parametrize("student, words", [
-    (gradients_with_add_at, "uses numpy.add.at"),
-    (gradients_from_the_library, "the library's own solution"),
-    (gradients_transposed, "∇_U J (grad_outside_vectors) has shape (3, 6) instead of (6, 3): transposed?"),
+@pytest.mark.parametrize("answer, words", [
+    (np.array([-np.log(3) / 4, -1 / 4]), "matches a known mistake: the seed's printed equation 3"),  # -(1/4) u_o
+    (np.array([1 / 4, 0.0]), "matches a known mistake: the sign is flipped"),
+    (np.array([-3 / 4, 0.0]), "matches a known mistake: σ(u_o·v_c) where the derivative"),
+    (np.array([-np.log(3) / 2, 1 / 4]), "matches a known mistake: this is ∇_{v_c} J (equation 2)"),
+    (np.zeros(2), "matches a known mistake: the negative's term belongs to the negative's own row"),
+    (np.array([-0.25, 1.0]), "is wrong at index [1] (1 of 2 entries are wrong)."),
 ])
-def test_nb03_gradient_check_explains_wrong_solutions(student, words):
-    fails_with(nb03.check_3_1_gradient, student, contains=words)
+def test_nb03_check_3_2_explains_wrong_answers(answer, words):
+    fails_with(nb03.check_3_2, answer, contains=f"Exercise 3.2: your answer {words}")
 
 
 @pytest.mark.parametrize("answer, words", [
@@ -769,5 +823,5 @@ def test_nb03_gradient_check_explains_wrong_solutions(student, words):
     (np.array([[np.log(3) / 2], [0.0]]), "has shape (2, 1) instead of (2,)."),
     (np.array([np.log(3) / 2, 1.0]), "is wrong at index [1] (1 of 2 entries are wrong)."),
 ])
-def test_nb03_check_3_3_explains_wrong_answers(answer, words):
-    fails_with(nb03.check_3_3, answer, contains=f"Exercise 3.3: your answer {words}")
+def test_nb03_check_3_4_explains_wrong_answers(answer, words):
+    fails_with(nb03.check_3_4, answer, contains=f"Exercise 3.4: your answer {words}")
