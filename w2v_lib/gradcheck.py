@@ -80,24 +80,25 @@ class GradcheckResult:
 
 
 def relative_error(analytic, numerical, scale_floor=1e-3):
-    """Entry-wise relative error |a - n| / max(|a| + |n|, scale_floor * s), s = the largest |a| or |n|.
+    """Entry-wise relative error |a - n| / max(|a| + |n|, scale_floor * scale), scale = largest |a| or |n|.
 
     The plain ratio |a - n| / (|a| + |n|) fails where the true gradient is zero (a row of U that no pair
     touches, an entry whose derivative vanishes at x): it is 0/0 where a and n are both 0, and exactly 1
     where a = 0 but n holds a speck of truncation or round-off error, however small. The floor stops the
-    denominator from shrinking below a fraction ``scale_floor`` of the gradient's scale s, so an entry
-    whose |a| + |n| is below scale_floor * s is judged by its absolute error in those units:
-    |a - n| / (scale_floor * s). An entry that should be zero therefore scores 0 only when n is exactly 0
+    denominator from shrinking below a fraction ``scale_floor`` of the gradient's scale, so an entry
+    whose |a| + |n| is below scale_floor * scale is judged by its absolute error in those units:
+    |a - n| / (scale_floor * scale). An entry that should be zero therefore scores 0 only when n is exactly 0
     as well; a speck of 1e-10 in a gradient whose largest entry is about 1 scores about 1e-7 (with the
     default scale_floor = 1e-3), well under ``gradcheck``'s tolerance of 1e-6. A wrong entry scores close
-    to 1 when it is large next to the floor, and 1/scale_floor times its error relative to s when it is not.
+    to 1 when it is large next to the floor, and 1/scale_floor times its error relative to the scale when it
+    is not.
 
     Parameters
     ----------
     analytic, numerical : array_like, same shape
         The gradient derived by hand and the finite-difference one.
     scale_floor : float
-        The fraction of s below which the denominator does not shrink.
+        The fraction of the scale below which the denominator does not shrink.
 
     Returns
     -------

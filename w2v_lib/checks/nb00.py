@@ -1,4 +1,4 @@
-"""Checks of notebook 00's exercises (introduction: windows, pairs, the two matrices), called from its check cells.
+"""Checks of notebook 00's exercises (windows, pairs, the two matrices), called from its check cells.
 
 * Exercise 0.1 (derive first) asks for ``count_pairs(n_tokens, window)``: the number of (center, outside)
   pairs of a sentence of N tokens with windows of m words on each side, cut at the sentence's ends.
@@ -39,7 +39,8 @@ LIBRARY_0_2 = ("w2v_lib.sampling.window_pairs",)
 
 
 def _count_pairs(n_tokens, window):
-    """The right answer by brute force: position t has min(t, m) words on its left, min(N - 1 - t, m) right."""
+    """The right answer by brute force: position t has min(t, m) words on its left, min(N - 1 - t, m) on its
+    right."""
     return sum(min(t, window) + min(n_tokens - 1 - t, window) for t in range(n_tokens))
 
 
@@ -117,7 +118,7 @@ MISTAKES_0_2 = (
 
 
 def check_0_2(fixed_window_pairs):
-    """Exercise 0.2: compare the student's pairs with the distance-mask reference on seven cases, four hidden."""
+    """Exercise 0.2: compare with the distance-mask reference on seven cases, four hidden."""
     rng = np.random.default_rng(2)
     cases = [
         Case("the running example, ids 0 to 9", (np.arange(10), 2)),
@@ -129,7 +130,8 @@ def check_0_2(fixed_window_pairs):
         Case("a longer sentence with many repeats", (rng.integers(0, 5, size=30), 4), hidden=True),
     ]
     check_function("Exercise 0.2", fixed_window_pairs, _pairs, cases, atol=0, rtol=0,
-                   mistakes=[Mistake(words, function) for words, function in MISTAKES_0_2], library=LIBRARY_0_2)
+                   mistakes=[Mistake(words, function) for words, function in MISTAKES_0_2],
+                   library=LIBRARY_0_2)
 
 
 # ---------------------------------------------------------------------------------------------------------

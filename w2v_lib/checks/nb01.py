@@ -25,7 +25,7 @@ chain-rule form e^{-x} / (1 + e^{-x})² is infinity over infinity; a 2-D array, 
 ``log1p`` keeps them all (the tolerance is relative, with no absolute slack, so a 0 for -2e-9 fails); large
 negative scores, where any e^{-x} overflows; a 0-d array and a 2-D array.
 
-1.5: a sum of squares, whose forward difference is exactly 2 x_i + h (a central difference gives 2 x_i);
+1.5: a sum of squares, whose forward difference is exactly 2 θ_k + h (a central difference gives 2 θ_k);
 hidden: functions whose entries interact (log-sum-exp, a product), where moving every entry at once gives a
 different answer than moving one at a time; a vector of one entry. ``x`` arrives read-only: a function that
 perturbs it in place fails and is told so.
@@ -43,10 +43,7 @@ LIBRARY_1_5 = ("w2v_lib.gradcheck.numerical_gradient",)
 
 def _quietly(function):
     """``function`` with numpy's floating-point warnings off: mistakes overflow on purpose."""
-    def quiet(*args):
-        with np.errstate(all="ignore"):
-            return function(*args)
-    return quiet
+    return np.errstate(all="ignore")(function)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -96,9 +93,10 @@ def check_1_2(answer_1_2):
         Mistake("the sign: the loss is minus log σ(x), and log σ grows with x", -expected),
         Mistake("σ′(x) = σ(x)(1 - σ(x)) is the slope of σ itself; the log's chain rule divides it by σ(x)",
                 -slope_of_sigma),
-        Mistake("σ′(x) = σ(x)(1 - σ(x)), and with the wrong sign: the log's chain rule divides it by σ(x), and "
-                "the loss is minus log σ(x)", slope_of_sigma),
-        Mistake("1/σ(x) alone: the derivative of log y is y′/y, and here y′ = σ′(x), not 1", -1 / probability),
+        Mistake("σ′(x) = σ(x)(1 - σ(x)), and with the wrong sign: the log's chain rule divides it by σ(x), "
+                "and "                "the loss is minus log σ(x)", slope_of_sigma),
+        Mistake("1/σ(x) alone: the derivative of log y is y′/y, and here y′ = σ′(x), not 1",
+                -1 / probability),
     ]
     check_value("Exercise 1.2", answer_1_2, expected, atol=0, rtol=1e-9, mistakes=mistakes)
 
@@ -152,13 +150,14 @@ def check_1_4(answer_1_4):
                          (np.sin(x + h) - np.sin(x - h)) / (2 * h) - np.cos(x)])
     mistakes = [
         Mistake("these are the measured errors of the two difference quotients, which also hold the "
-                "higher-order terms; the question asks for the leading term of each Taylor expansion", measured),
+                "higher-order terms; the question asks for the leading term of each Taylor expansion",
+                measured),
         Mistake("both signs flipped: the error is the difference quotient minus f′(x), and sin″ = -sin, "
                 "sin‴ = -cos", np.array([-forward, -central])),
         Mistake("the forward term is missing the 1/2 of Taylor's (h²/2) f″(x) (divided by h)",
                 np.array([2 * forward, central])),
-        Mistake("the central term: the h³ terms of f(x + h) and f(x - h) add up to (h³/3) f‴(x), and dividing "
-                "by 2h leaves a sixth, not a third", np.array([forward, 2 * central])),
+        Mistake("the central term: the h³ terms of f(x + h) and f(x - h) add up to (h³/3) f‴(x), and "
+                "dividing by 2h leaves a sixth, not a third", np.array([forward, 2 * central])),
         Mistake("the central difference has no h·f″ term: the even-order terms cancel between f(x + h) and "
                 "f(x - h)", np.array([forward, forward])),
         Mistake("the sign of the central term: sin‴ = -cos", np.array([forward, -central])),
@@ -202,9 +201,9 @@ def _all_at_once(f, x, h):
 
 
 MISTAKES_1_5 = (
-    ("this is the central difference (f(x + h e_i) - f(x - h e_i)) / 2h; the exercise asks for the forward "
+    ("this is the central difference (f(θ + h e_k) - f(θ - h e_k)) / 2h; the exercise asks for the forward "
      "difference", _central_difference_gradient),
-    ("every entry moved at once: move one entry at a time, x + h e_i", _all_at_once),
+    ("every entry moved at once: move one entry at a time, θ + h e_k", _all_at_once),
     ("divided by 2h: a forward difference divides by the step h", lambda f, x, h:
      _forward_difference_gradient(f, x, h) / 2),
 )
@@ -227,13 +226,14 @@ def _product_and_sine(x):
 def check_1_5(forward_difference_gradient):
     """Exercise 1.5: compare with one-entry-at-a-time forward differences on five cases, three hidden."""
     cases = [
-        Case("f(x) = sum of x_i², h = 1e-3", (_sum_of_squares, np.array([1.0, -2.0, 0.5]), 1e-3)),
-        Case("f(x) = sum of x_i², h = 1e-2", (_sum_of_squares, np.array([0.25, 0.0, 3.0, -1.5]), 1e-2)),
+        Case("a sum of squares, h = 1e-3", (_sum_of_squares, np.array([1.0, -2.0, 0.5]), 1e-3)),
+        Case("a sum of squares, h = 1e-2", (_sum_of_squares, np.array([0.25, 0.0, 3.0, -1.5]), 1e-2)),
         Case("log-sum-exp, whose entries interact", (_log_sum_exp, np.array([0.3, -1.2, 2.0, 0.7]), 1e-4),
              hidden=True),
         Case("a product plus a sine", (_product_and_sine, np.array([1.5, -0.5, 2.0]), 1e-3), hidden=True),
         Case("a vector of one entry", (_sum_of_squares, np.array([-3.0]), 1e-2), hidden=True),
     ]
     check_function("Exercise 1.5", forward_difference_gradient, _forward_difference_gradient, cases,
-                   atol=1e-9, rtol=1e-7, mistakes=[Mistake(words, function) for words, function in MISTAKES_1_5],
+                   atol=1e-9, rtol=1e-7,
+                   mistakes=[Mistake(words, function) for words, function in MISTAKES_1_5],
                    library=LIBRARY_1_5)

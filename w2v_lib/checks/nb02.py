@@ -21,9 +21,9 @@ scores far apart, where shifting by the minimum still overflows and the log of t
 log of an underflowed 0; one score far above three equal ones, where shifting by the mean overflows; a single
 score; fifty random ones.
 
-2.2: ordinary scores; hidden: scores far above the overflow threshold of e^z, and scores so negative that every
-e^z underflows to 0, both of which break a softmax without the max shift (NaN); more dimensions than words,
-so a transposed outer product has another shape; v_c = 0, where ŷ is uniform.
+2.2: ordinary scores; hidden: scores far above the overflow threshold of e^z, and scores so negative that
+every e^z underflows to 0, both of which break a softmax without the max shift (NaN); more dimensions than
+words, so a transposed outer product has another shape; v_c = 0, where ŷ is uniform.
 """
 
 import numpy as np
@@ -39,10 +39,7 @@ LIBRARY = ("w2v_lib.losses.naive_softmax_loss_and_gradient",)
 
 def _quietly(function):
     """``function`` with numpy's floating-point warnings off: mistakes overflow on purpose."""
-    def quiet(*args):
-        with np.errstate(all="ignore"):
-            return function(*args)
-    return quiet
+    return np.errstate(all="ignore")(function)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -62,13 +59,14 @@ def _shifted_by(shift):
 
 
 MISTAKES_2_1 = (
-    ("shifted by the minimum: the largest score, minus the smallest, can still overflow; shift by the maximum",
+    ("shifted by the minimum: the largest score, minus the smallest, can still overflow; shift by the "
+     "maximum",
      _shifted_by(np.min)),
     ("shifted by the mean: a score far above the mean still overflows; shift by the maximum",
      _shifted_by(np.mean)),
     ("no shift: e^z overflows to infinity once a score is above about 709", _shifted_by(lambda z: 0.0)),
-    ("the log of the shifted softmax: ŷ_w underflows to 0 for a score far below the largest, and log 0 = -inf; "
-     "compute (z_w - a) - log Σ_j e^{z_j - a} instead",
+    ("the log of the shifted softmax: ŷ_w underflows to 0 for a score far below the largest, and "
+     "log 0 = -inf; compute (z_w - a) - log Σ_j e^{z_j - a} instead",
      _quietly(lambda z: np.log(np.exp(z - z.max()) / np.sum(np.exp(z - z.max()))))),
     ("the log of the sum is missing: after the shift, subtract log Σ_j e^{z_j - a}",
      lambda z: z - z.max()),
@@ -148,14 +146,16 @@ def check_2_2(naive_softmax_grad_outside_vectors):
     cases = [
         Case("ordinary scores", (rng.normal(size=4), 3, rng.normal(size=(7, 4)))),
         Case("another word as the outside word", (rng.normal(size=3), 0, rng.normal(size=(5, 3)))),
-        Case("large scores, beyond what e^z can hold", (huge_center_vec, 2, huge_outside_vectors), hidden=True),
+        Case("large scores, beyond what e^z can hold", (huge_center_vec, 2, huge_outside_vectors),
+             hidden=True),
         Case("very negative scores only", (-np.abs(huge_center_vec), 4, np.abs(huge_outside_vectors)),
              hidden=True),
         Case("more dimensions than words", (rng.normal(size=6), 1, rng.normal(size=(3, 6))), hidden=True),
         Case("v_c = 0, every score equal", (np.zeros(4), 2, rng.normal(size=(5, 4))), hidden=True),
     ]
     check_function("Exercise 2.2", naive_softmax_grad_outside_vectors, _grad_outside_vectors, cases,
-                   atol=1e-10, rtol=1e-8, mistakes=[Mistake(words, function) for words, function in MISTAKES_2_2],
+                   atol=1e-10, rtol=1e-8,
+                   mistakes=[Mistake(words, function) for words, function in MISTAKES_2_2],
                    forbidden=FORBIDDEN_SOFTMAX, library=LIBRARY)
 
 
@@ -170,8 +170,8 @@ def check_2_3(answer_2_3):
     y_hat = np.full(3, 1 / 3)
     mistakes = [
         Mistake("the sign: this is Uᵀ(y - ŷ), the gradient of -J", -expected),
-        Mistake("the one-hot y is missing: Uᵀŷ is the outside vector the model expects; the gradient subtracts "
-                "the observed one, u_o", outside_vectors.T @ y_hat),
+        Mistake("the one-hot y is missing: Uᵀŷ is the outside vector the model expects; the gradient "
+                "subtracts the observed one, u_o", outside_vectors.T @ y_hat),
         Mistake("only the observed word's term -u_o: every score depends on v_c, so the expected vector "
                 "Σ_w ŷ_w u_w is added to it", -outside_vectors[0]),
         Mistake("zero: with v_c = 0 every score is 0, so ŷ is uniform over the 3 words, not the one-hot y",
