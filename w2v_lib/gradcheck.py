@@ -84,12 +84,29 @@ class GradcheckResult:
 
 
 def relative_error(analytic, numerical, scale_floor=1e-3):
-    """Entry-wise relative error |a - n| / max(|a| + |n|, scale_floor * s), s = the largest |a| or |n|.
+    """Entry-wise relative error |a - n| / max(|a| + |n|, scale_floor * scale), scale = largest |a| or |n|.
 
-    The plain ratio |a - n| / (|a| + |n|) is 0/0 where the true gradient is zero (a row of U that no pair
-    touches) and amplifies round-off where it is tiny. Measuring such entries against a fraction of the
-    gradient's overall scale keeps the number meaningful: an entry that should be zero scores 0 when the
-    analytic gradient is 0 there, and about 1/scale_floor times its size relative to the gradient when not.
+    The plain ratio |a - n| / (|a| + |n|) fails where the true gradient is zero (a row of U that no pair
+    touches, an entry whose derivative vanishes at x): it is 0/0 where a and n are both 0, and exactly 1
+    where a = 0 but n holds a speck of truncation or round-off error, however small. The floor stops the
+    denominator from shrinking below a fraction ``scale_floor`` of the gradient's scale, so an entry
+    whose |a| + |n| is below scale_floor * scale is judged by its absolute error in those units:
+    |a - n| / (scale_floor * scale). An entry that should be zero therefore scores 0 only when n is exactly 0
+    as well; a speck of 1e-10 in a gradient whose largest entry is about 1 scores about 1e-7 (with the
+    default scale_floor = 1e-3), well under ``gradcheck``'s tolerance of 1e-6. A wrong entry scores close
+    to 1 when it is large next to the floor, and 1/scale_floor times its error relative to the scale when it
+    is not.
+
+    Parameters
+    ----------
+    analytic, numerical : array_like, same shape
+        The gradient derived by hand and the finite-difference one.
+    scale_floor : float
+        The fraction of the scale below which the denominator does not shrink.
+
+    Returns
+    -------
+    ndarray, float64, same shape as ``analytic``
     """
     analytic = np.asarray(analytic, dtype=np.float64)
     numerical = np.asarray(numerical, dtype=np.float64)

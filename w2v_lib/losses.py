@@ -74,7 +74,7 @@ def log_sigmoid(x):
 def naive_softmax_loss_and_gradient(center_vec, outside_idx, outside_vectors):
     """Full-softmax loss J = -log softmax(U v_c)_o and its gradients.
 
-    With scores ``s = U v_c`` and probabilities ``y_hat = softmax(s)``, and ``y`` the one-hot vector of o:
+    With scores ``z = U v_c`` and probabilities ``y_hat = softmax(z)``, and ``y`` the one-hot vector of o:
     ``dJ/dv_c = U^T (y_hat - y)`` and ``dJ/dU = (y_hat - y) v_c^T``. Costs O(V d): every word is scored.
 
     Parameters
