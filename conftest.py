@@ -45,7 +45,7 @@ def pytest_configure(config):
 
 def pytest_collect_file(file_path, parent):
     options = parent.config.option
-    if file_path.suffix != ".ipynb" or file_path.parent != NOTEBOOKS:
+    if file_path.suffix != ".ipynb" or file_path.resolve().parent != NOTEBOOKS:
         return None
     if getattr(options, "nbval", False) or getattr(options, "nbval_lax", False):
         return None  # nbval's own hook collects it
