@@ -29,8 +29,8 @@ import nbformat
 
 from classroom import integrity
 from classroom.kernel import Kernel, KernelStartError, Limits
-from classroom.sandbox import kill_descendants
 from classroom.layout import ExerciseFormatError, exercise_info, exercise_layout, replace_regions
+from classroom.sandbox import kill_descendants
 
 
 @dataclass

@@ -6,9 +6,7 @@ region sits in the middle of a function. Its first markdown cell shows the marke
 """
 
 import contextlib
-import copy
 import io
-import json
 import shutil
 from pathlib import Path
 
@@ -17,11 +15,9 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from classroom import NOTEBOOK_GLOB
+from classroom import NOTEBOOK_GLOB, layout
 from classroom import __main__ as cli
 from classroom import build as builder
-from classroom import layout
-from classroom.grade import find_solution_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
