@@ -158,8 +158,8 @@ def _judge_table(name, where, output, noise_probs):
         raise CheckFailed(f"{name}: {where}, accept contains NaN or infinity.")
     if np.any((accept < -1e-12) | (accept > 1 + 1e-12)):
         index = int(np.flatnonzero((accept < -1e-12) | (accept > 1 + 1e-12))[0])
-        raise CheckFailed(f"{name}: {where}, accept[{index}] is outside [0, 1]: accept[i] is the probability of "
-                          "keeping column i's own word, the share of the column it fills.")
+        raise CheckFailed(f"{name}: {where}, accept[{index}] is outside [0, 1]: accept[w] is the probability of "
+                          "keeping column w's own word, the share of the column it fills.")
     alias = np.asarray(alias)
     if alias.dtype.kind not in "iu" and not (alias.dtype.kind == "f" and np.all(alias == np.round(alias))):
         raise CheckFailed(f"{name}: {where}, alias should hold integer word ids, not values of dtype "
