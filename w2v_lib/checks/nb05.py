@@ -1,7 +1,7 @@
 """Checks of notebook 05's exercises (corpus, vocabulary, sampling), called from its check cells.
 
-* Exercise 5.1 asks for ``answer_5_1``, the constant c such that word2vec.c's keep-probability
-  min(1, sqrt(τ/f) + τ/f) is below 1 exactly when f(w) > c·τ. Check cell:
+* Exercise 5.1 asks for ``answer_5_1``, the constant θ such that word2vec.c's keep-probability
+  min(1, sqrt(τ/f) + τ/f) is below 1 exactly when f(w) > θ·τ. Check cell:
   ``nb05.check_5_1(globals().get("answer_5_1"))``.
 * Exercise 5.2 asks for ``alias_table(noise_probs)`` returning ``(accept, alias)``, Vose's alias table, built in
   O(|V|) without the library's ``_alias_table`` or ``NegativeSampler``. Check cell: ``nb05.check_5_2(alias_table)``.
@@ -62,7 +62,7 @@ from w2v_lib.checks import (
 
 
 def check_5_1(answer_5_1):
-    """Exercise 5.1: the constant c of the subsampling threshold f(w) > c·τ, to full precision."""
+    """Exercise 5.1: the constant θ of the subsampling threshold f(w) > θ·τ, to full precision."""
     golden = (1 + np.sqrt(5)) / 2
     mistakes = [
         Mistake("the boundary on ρ = τ/f(w), below which words are thinned; the question asks for f(w)/τ = 1/ρ, "
