@@ -1,14 +1,14 @@
 """Checks of notebook 05's exercises (corpus, vocabulary, sampling), called from its check cells.
 
-* Exercise 5.1 asks for ``answer_5_1``, the constant θ such that word2vec.c's keep-probability
-  min(1, sqrt(τ/f) + τ/f) is below 1 exactly when f(w) > θ·τ. Check cell:
+* Exercise 5.1 asks for ``answer_5_1``, the constant λ such that word2vec.c's keep-probability
+  min(1, sqrt(τ/f) + τ/f) is below 1 exactly when f(w) > λ·τ. Check cell:
   ``nb05.check_5_1(globals().get("answer_5_1"))``.
 * Exercise 5.2 asks for ``alias_table(noise_probs)`` returning ``(accept, alias)``, Vose's alias table, built in
   O(|V|) without the library's ``_alias_table`` or ``NegativeSampler``. Check cell: ``nb05.check_5_2(alias_table)``.
 * Exercise 5.3 asks for ``expected_pairs(n_tokens, window)``, the expected number of (center, outside) pairs
   of one sentence under word2vec.c's dynamic window. Check cell: ``nb05.check_5_3(expected_pairs)``.
-* Exercise 5.4 asks for ``outside_drawn_as_negative(counts, negative, power)``, the probability that at least
-  one of a pair's K negatives is its own outside word. Check cell: ``nb05.check_5_4(outside_drawn_as_negative)``.
+* Exercise 5.4 asks for ``repeat_probability(noise_probs, negative)``, the probability that a pair's K negatives
+  draw some word twice, exactly, in O(|V| K) operations. Check cell: ``nb05.check_5_4(repeat_probability)``.
 
 How the cases are chosen
 ------------------------
@@ -31,11 +31,15 @@ says which part of the construction gives the wrong mass. Its cases:
 
 Exercise 5.3's cases break the usual shortcuts: a one-word sentence, a sentence shorter than the window
 (distances beyond the sentence must not count), a window of 1 (the dynamic window is then fixed), and long
-sentences where the ends matter little but still count. Exercise 5.4's break the usual slips: K = 1 and K > 1
-(expected number of matches vs probability of at least one), a word with count 0 under β = 0 (``0 ** 0`` is
-1 in numpy), β = 1, and a dominant word.
+sentences where the ends matter little but still count. Exercise 5.4's break the usual shortcuts of the
+birthday problem with unequal probabilities: K = 2 (where the expected number of agreeing pairs, the
+independent-pairs formula and the exact answer coincide) and K > 2 (where they differ), K = 1, equally likely
+words (where the textbook birthday formula is right, and only there), more draws than words that can be drawn,
+and a large Zipf-like distribution with K up to 15, where enumerating the K-tuples is out of reach (the
+``itertools`` enumerators are refused outright).
 """
 
+import math
 import time
 
 import numpy as np
@@ -62,15 +66,15 @@ from w2v_lib.checks import (
 
 
 def check_5_1(answer_5_1):
-    """Exercise 5.1: the constant θ of the subsampling threshold f(w) > θ·τ, to full precision."""
+    """Exercise 5.1: the constant λ of the subsampling threshold f(w) > λ·τ, to full precision."""
     golden = (1 + np.sqrt(5)) / 2
     mistakes = [
-        Mistake("the boundary on ρ = τ/f(w), below which words are thinned; the question asks for f(w)/τ = 1/ρ, "
-                "its inverse", (3 - np.sqrt(5)) / 2),
-        Mistake("the root √ρ of (√ρ)² + √ρ − 1 = 0 itself; the boundary on f(w)/τ is 1/ρ, the inverse of its "
-                "square", golden - 1),
-        Mistake("1/√ρ at the boundary: the root of (√ρ)² + √ρ − 1 = 0 is √ρ, and f(w)/τ = 1/ρ is the inverse of "
-                "its square", golden),
+        Mistake("the boundary on τ/f(w), below which words are thinned; the question asks for f(w)/τ, its "
+                "inverse", (3 - np.sqrt(5)) / 2),
+        Mistake("the root of the quadratic in √(τ/f) itself; at the boundary f/τ is the inverse of its square",
+                golden - 1),
+        Mistake("the inverse of the root √(τ/f), not squared: at the boundary f/τ is the inverse of the root's "
+                "square", golden),
         Mistake("the boundary of the paper's keep-probability √(τ/f), or of one term alone; word2vec.c keeps "
                 "√(τ/f) + τ/f, both terms", 1.0),
     ]
@@ -326,76 +330,77 @@ def check_5_3(expected_pairs):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Exercise 5.4: how often a negative is the pair's own outside word
+# Exercise 5.4: how often a pair's K negatives repeat a word
+
+FORBIDDEN_5_4 = ("itertools.permutations", "itertools.product", "itertools.combinations",
+                 "itertools.combinations_with_replacement")
 
 
-def _frequencies_and_noise(counts, power):
-    counts = np.asarray(counts, dtype=np.float64)
-    weights = np.where(counts > 0, counts, 1.0) ** power * (counts > 0)
-    return counts / counts.sum(), weights / weights.sum()
+def _elementary_symmetric(noise_probs, negative):
+    """e_k of the probabilities for k = 0..K: the sum over sets of k distinct words of their product."""
+    sums = np.zeros(negative + 1)
+    sums[0] = 1.0
+    for probability in np.asarray(noise_probs, dtype=np.float64):
+        sums[1:] = sums[1:] + probability * sums[:-1]
+    return sums
 
 
-def _outside_drawn(counts, negative, power):
-    """The right answer: Σ_o f(o) (1 − (1 − P_n(o))^K)."""
-    frequencies, noise = _frequencies_and_noise(counts, power)
-    return float(np.sum(frequencies * (1 - (1 - noise) ** negative)))
+def _repeat_probability(noise_probs, negative):
+    """The right answer: 1 − K! e_K(P_n), one minus the probability that the K draws are all different."""
+    return float(1 - math.factorial(negative) * _elementary_symmetric(noise_probs, negative)[negative])
 
 
-def _expected_matches(counts, negative, power):
-    frequencies, noise = _frequencies_and_noise(counts, power)
-    return float(np.sum(frequencies * negative * noise))
+def _agreeing_pairs(noise_probs, negative):
+    return float(math.comb(negative, 2) * np.sum(np.asarray(noise_probs) ** 2))
 
 
-def _outside_from_noise(counts, negative, power):
-    _, noise = _frequencies_and_noise(counts, power)
-    return float(np.sum(noise * (1 - (1 - noise) ** negative)))
+def _independent_pairs(noise_probs, negative):
+    return float(1 - (1 - np.sum(np.asarray(noise_probs) ** 2)) ** math.comb(negative, 2))
 
 
-def _mean_over_words(counts, negative, power):
-    _, noise = _frequencies_and_noise(counts, power)
-    return float(np.mean(1 - (1 - noise) ** negative))
+def _orderings_forgotten(noise_probs, negative):
+    return float(1 - _elementary_symmetric(noise_probs, negative)[negative])
 
 
-def _unigram_noise(counts, negative, power):
-    return _outside_drawn(counts, negative, 1.0)
+def _birthday_formula(noise_probs, negative):
+    vocab_size = len(noise_probs)
+    return float(1 - np.prod([1 - k / vocab_size for k in range(negative)]))
 
 
-def _zero_to_the_zero(counts, negative, power):
-    counts = np.asarray(counts, dtype=np.float64)
-    noise = counts**power / np.sum(counts**power)  # 0 ** 0 = 1: a word with count 0 gets a share
-    frequencies = counts / counts.sum()
-    return float(np.sum(frequencies * (1 - (1 - noise) ** negative)))
-
-
-def _no_match(counts, negative, power):
-    frequencies, noise = _frequencies_and_noise(counts, power)
-    return float(np.sum(frequencies * (1 - noise) ** negative))
+def _words_drawn_twice(noise_probs, negative):
+    probs = np.asarray(noise_probs, dtype=np.float64)
+    return float(np.sum(1 - (1 - probs) ** negative - negative * probs * (1 - probs) ** (negative - 1)))
 
 
 MISTAKES_5_4 = (
-    ("the expected number of negatives equal to o, not the probability that at least one is: two of the K "
-     "draws can both be o", _expected_matches),
-    ("the outside word weighted by the noise distribution; the outside word of a pair follows the corpus "
-     "frequency f(o)", _outside_from_noise),
-    ("an average over the words of the vocabulary, not over the pairs: weight each word by f(o)",
-     _mean_over_words),
-    ("negatives drawn from the unigram distribution #(w)/N, without the exponent β", _unigram_noise),
-    ("a word with count 0 got a share of the noise distribution under β = 0 (0 ** 0 is 1 in numpy); a word "
-     "that never occurs is never drawn", _zero_to_the_zero),
-    ("the probability that none of the K negatives is o, the complement of what is asked", _no_match),
+    ("the expected number of pairs of draws that agree, C(K, 2) Σ P_n(w)², not the probability that at least one "
+     "pair does", _agreeing_pairs),
+    ("the C(K, 2) pairs of draws treated as independent; they are not (if draws 1 and 2 agree and draws 2 and 3 "
+     "agree, draws 1 and 3 agree too)", _independent_pairs),
+    ("the sum over sets of K distinct words without the K! orders in which the draws can produce them",
+     _orderings_forgotten),
+    ("the birthday formula for equally likely words; under P_n frequent words repeat far more often",
+     _birthday_formula),
+    ("the expected number of words drawn at least twice, not the probability that some word is",
+     _words_drawn_twice),
 )
 
 
-def check_5_4(outside_drawn_as_negative):
-    """Exercise 5.4: the rate of pairs with their outside word among the negatives, on six cases, four hidden."""
-    zipf = np.round(5000 / np.arange(1, 51)).astype(np.int64)
+def check_5_4(repeat_probability):
+    """Exercise 5.4: the exact probability of a repeated negative, on seven distributions, five hidden."""
+    zipf = 1.0 / np.arange(1, 2**13 + 1)
     cases = [
-        Case("four words, one negative per pair", (np.array([50, 30, 15, 5]), 1, 0.75)),
-        Case("five words, five negatives per pair", (np.array([40, 25, 20, 10, 5]), 5, 0.75)),
-        Case("a word with count 0 and β = 0", (np.array([30, 0, 10, 60]), 3, 0.0), hidden=True),
-        Case("β = 1, the unigram distribution", (np.array([7, 3, 11, 2, 5]), 2, 1.0), hidden=True),
-        Case("one word is most of the corpus", (np.array([1000, 5, 3, 2]), 5, 0.75), hidden=True),
-        Case("a Zipf-like vocabulary and many negatives", (zipf, 15, 0.75), hidden=True),
+        Case("four words, two negatives", (np.array([0.5, 0.25, 0.15, 0.10]), 2)),
+        Case("five words, three negatives", (_normalized(np.array([40, 25, 20, 10, 5]) ** 0.75), 3)),
+        Case("one negative: nothing to repeat", (np.array([0.5, 0.3, 0.2]), 1), hidden=True),
+        Case("equally likely words", (np.full(10, 0.1), 4), hidden=True),
+        Case("more draws than words that can be drawn (one has probability 0)", (np.array([0.6, 0.4, 0.0]), 3),
+             hidden=True),
+        Case("a Zipf-like noise distribution over many words, five negatives", (_normalized(zipf**0.75), 5),
+             hidden=True),
+        Case("a Zipf-like noise distribution over many words, many negatives", (_normalized(zipf**0.75), 15),
+             hidden=True),
     ]
-    check_function("Exercise 5.4", outside_drawn_as_negative, _outside_drawn, cases, atol=1e-12, rtol=1e-9,
-                   mistakes=[Mistake(description, function) for description, function in MISTAKES_5_4])
+    check_function("Exercise 5.4", repeat_probability, _repeat_probability, cases, atol=1e-12, rtol=1e-9,
+                   mistakes=[Mistake(description, function) for description, function in MISTAKES_5_4],
+                   forbidden=FORBIDDEN_5_4)
