@@ -1,8 +1,9 @@
 """The vocabulary: words <-> integer ids, word counts, ``min_count``, and encoding a corpus as id arrays.
 
-Taught in notebook 05 (corpus, vocabulary, sampling). Ids follow word2vec.c and gensim: id 0 is the most
-frequent word. Words with equal counts keep the order in which they first appear in the corpus, so the same
-corpus always gives the same ids. A word's id is its row in the trainers' (vocab_size, dim) matrices.
+Taught in notebook 05 (corpus, vocabulary, sampling). Ids follow gensim: id 0 is the most frequent word
+(word2vec.c keeps id 0 for its sentence-end token ``</s>``, so its words start at 1). Words with equal counts
+keep the order in which they first appear in the corpus (gensim puts the last seen first), so the same corpus
+always gives the same ids. A word's id is its row in the trainers' (vocab_size, dim) matrices.
 """
 
 from collections import Counter
