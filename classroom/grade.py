@@ -33,8 +33,8 @@ import nbformat
 
 from classroom import integrity
 from classroom.kernel import Kernel, KernelStartError, Limits
-from classroom.sandbox import kill_descendants, landlock_abi
 from classroom.layout import ExerciseFormatError, cell_id, exercise_info, exercise_layout, replace_regions
+from classroom.sandbox import kill_descendants, landlock_abi
 
 
 @dataclass

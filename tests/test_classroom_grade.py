@@ -19,8 +19,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from classroom import __main__ as cli
 from classroom.build import student_notebook
-from classroom.gradebook import discover
 from classroom.grade import find_solution_notebook
+from classroom.gradebook import discover
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "notebooks"
