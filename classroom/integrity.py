@@ -17,10 +17,10 @@ every exercise, and before and after every check cell, the grader takes a finger
   (``check_close``, ``np``, ``nb03``), so that a solution cell cannot redefine them;
 * what runs around every cell without being a module attribute: the shell's input and AST transformers,
   event callbacks, custom exception handlers and the kernel's message handlers that are not installed code
-  (code from the notebook, not from the Python installation or the course's packages), trace and profile
-  functions (``sys.settrace``, ``sys.setprofile``), and the threads alive: any of these added by an exercise
-  and still there when its check runs could change the check while it runs and undo the change before the
-  next fingerprint;
+  (code from the notebook, not from the Python installation or the course's packages), signal handlers,
+  timers, trace and profile functions (``sys.settrace``, ``sys.setprofile``), and the threads alive: any of
+  these added by an exercise and still there when its check runs could change the check while it runs and
+  undo the change before the next fingerprint;
 * what the check reads as an answer (``globals().get("answer_3_3")``): an object of a class defined in the
   notebook could answer ``np.asarray`` or ``float`` with the expected value read from the check's frame.
 
@@ -47,7 +47,7 @@ MACHINERY = ("IPython", "ipykernel", "jupyter_client", "zmq", "traitlets", "comm
 # fingerprint fully), "machinery" (packages whose code only to fingerprint), "trusted" (directories of
 # installed code, each ending with a separator).
 _KERNEL_SOURCE = r"""
-import builtins, itertools, os, sys, threading, types
+import builtins, itertools, os, signal, sys, threading, types
 
 _HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class made by Python code; C types cannot be made by a notebook
 _CODE = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, type, types.ModuleType)
@@ -156,13 +156,24 @@ if shell is not None:
 for table in ("shell_handlers", "control_handlers"):
     for key, value in list(getattr(kernel, table, {}).items()):
         _hook(f"get_ipython().kernel.{table}['{key}'] was replaced", value)
+for number in signal.valid_signals():
+    handler = signal.getsignal(number)
+    if callable(handler):
+        label = signal.Signals(number).name if number in signal.Signals._value2member_map_ else number
+        _hook(f"a handler for signal {label} comes from the notebook", handler)
 
-tracing = [label for label, value in (
+# Ways to run code at any moment, during a check too: none is set while a course notebook runs.
+tracing = [f"a trace or profile function is set ({label})" for label, value in (
     ("sys.settrace", sys.gettrace()), ("sys.setprofile", sys.getprofile()),
     ("threading.settrace", getattr(threading, "_trace_hook", None)),
     ("threading.setprofile", getattr(threading, "_profile_hook", None))) if value is not None]
 if hasattr(sys, "monitoring"):
-    tracing += [f"sys.monitoring tool {tool}" for tool in range(6) if sys.monitoring.get_tool(tool) is not None]
+    tracing += [f"a sys.monitoring tool is registered ({tool})" for tool in range(6)
+                if sys.monitoring.get_tool(tool) is not None]
+if hasattr(signal, "getitimer"):  # not on Windows
+    tracing += [f"a timer is set (signal.setitimer or signal.alarm, {label})" for label, which in (
+        ("real", signal.ITIMER_REAL), ("virtual", signal.ITIMER_VIRTUAL), ("profiling", signal.ITIMER_PROF))
+        if signal.getitimer(which)[0] > 0]
 
 threads = {}
 for ident in list(sys._current_frames()):
@@ -349,7 +360,7 @@ class Fingerprints:
             The fingerprint taken when the exercise started (lesson cells before it may add hooks and threads).
         fingerprint : dict
         """
-        found = [f"a trace or profile function is set ({label})" for label in fingerprint["tracing"]]
+        found = list(fingerprint["tracing"])
         found += [hook.rsplit(" ", 1)[0] for hook in sorted(set(fingerprint["hooks"]) - set(start["hooks"]))]
         found += [f"a thread the notebook started ({name}) is still running" for ident, name
                   in sorted(fingerprint["threads"].items()) if ident not in start["threads"]]

@@ -137,6 +137,10 @@ CATALOGUE = {
     "replies_rewritten": ({"42.2": REPLIES_REWRITTEN}, set()),
     "trace_function_rewrites_locals": ({"42.2": TRACER}, set()),
     "thread_patches_between_fingerprints": ({"42.2": THREAD}, set()),
+    "signal_handler_left_for_later": (
+        {"42.1": "import signal\ndef later(*args):\n    raise RuntimeError('planted by 42.1')\n"
+                 "signal.signal(signal.SIGALRM, later)\nsignal.setitimer(signal.ITIMER_REAL, 1.0)\n" + SOLVED["42.1"],
+         "42.2": "import time\ntime.sleep(2)\n" + SOLVED["42.2"], "42.3": SOLVED["42.3"]}, {"42.2", "42.3"}),
     # Writing to disk.
     "library_rewritten_via_file": (
         {"42.2": "import os, w2v_lib\nfor path in [os.path.join(os.path.dirname(w2v_lib.__file__), 'checks.py'),\n"
@@ -337,6 +341,8 @@ def test_only_the_honest_exercises_pass(graded, name):
     ("replies_rewritten", "42.2", "a cell that raises an error was reported as passing"),
     ("trace_function_rewrites_locals", "42.2", "a trace or profile function is set (sys.settrace)"),
     ("thread_patches_between_fingerprints", "42.2", "a thread the notebook started"),
+    ("signal_handler_left_for_later", "42.1", "a timer is set (signal.setitimer or signal.alarm, real); a handler "
+                                               "for signal SIGALRM comes from the notebook"),
     ("comm_message_flood", "42.2", "printed too much"),
     ("fork_flood", "42.1", "started too many processes: it hit the limit of 32 processes"),
 ])
