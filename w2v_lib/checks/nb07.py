@@ -160,8 +160,8 @@ def _cases_7_1():
     return [
         Case("every word once in the batch", (center_vectors, outside_vectors, np.array([0, 3]), np.array([1, 4]),
                                               np.array([[2, 5, 6], [7, 8, 9]]))),
-        Case("every kind of repeat (a shared center, a negative drawn twice, a negative equal to its outside "
-             "word, a word that is both a center and an outside word)",
+        Case("every kind of repeat: a shared center, a negative drawn twice, a negative equal to its outside "
+             "word, a word that is both a center and an outside word",
              (center_vectors, outside_vectors, np.array([2, 2, 5, 7, 1]), np.array([5, 3, 2, 7, 8]),
               np.array([[1, 1, 9], [3, 0, 4], [6, 2, 2], [0, 5, 8], [8, 9, 2]]))),
         Case("one pair with one negative", (center_vectors, outside_vectors, np.array([4]), np.array([6]),
