@@ -2,8 +2,9 @@
 
 * Exercise 9.1 asks for ``pca_project(points, n_components)``: the coordinates of the rows of ``points``
   (shape (n, d)) on their first ``n_components`` principal directions, shape (n, n_components), without
-  scikit-learn's PCA. Principal directions are defined up to sign, so the exercise fixes a convention (as
-  scikit-learn does): each column is flipped so that its entry of largest absolute value is positive.
+  scikit-learn's PCA. Principal directions are defined up to sign, so the exercise fixes scikit-learn's
+  convention: each principal direction (a row of ``PCA.components_``, i.e. of R^T) is flipped so that its
+  entry of largest absolute value is positive; the reference is ``PCA(...).fit_transform`` itself.
   Check cell: ``nb09.check_9_1(pca_project)``.
 * Exercise 9.2 asks for ``perplexity(p)``: 2 to the power of the entropy in bits of a probability vector that
   may contain zeros, without ``scipy.stats.entropy``. Check cell: ``nb09.check_9_2(perplexity)``.
@@ -17,7 +18,9 @@ How the cases are chosen
 ------------------------
 9.1: points whose mean is far from the origin (so that forgetting to centre them changes the directions),
 columns of very different variance (so that the smallest-variance directions, which ``np.linalg.eigh`` lists
-first, differ from the largest), fewer points than dimensions, and 1 and 3 components.
+first, differ from the largest), fewer points than dimensions, and 1 and 3 components. On the first visible
+case the coordinates' own largest entries and the directions' largest entries give different signs, so the
+column-by-column sign rule fails where the student sees it.
 
 9.2: a uniform distribution (the perplexity is the number of outcomes), a distribution with zeros (0 log 0
 must count as 0, not NaN), a one-hot vector (perplexity 1), a skewed distribution, and a large uniform one.
@@ -40,40 +43,48 @@ FORBIDDEN_9_1 = ("sklearn.decomposition.PCA", "sklearn.decomposition.PCA.fit_tra
                  "sklearn.decomposition.PCA.fit")
 
 
-def _fixed_signs(projection):
-    """Flip each column so that its largest entry in absolute value is positive."""
-    projection = np.asarray(projection, dtype=np.float64)
-    if projection.ndim != 2:
-        return projection
-    largest = projection[np.argmax(np.abs(projection), axis=0), np.arange(projection.shape[1])]
-    return projection * np.where(largest < 0, -1.0, 1.0)
+def _direction_signs(directions):
+    """Flip each row of ``directions`` (one principal direction per row) so its largest entry in absolute value
+    is positive: scikit-learn's convention for ``PCA.components_`` (``svd_flip`` on the rows of Vt)."""
+    directions = np.asarray(directions, dtype=np.float64)
+    largest = directions[np.arange(len(directions)), np.argmax(np.abs(directions), axis=1)]
+    return directions * np.where(largest < 0, -1.0, 1.0)[:, None]
 
 
 def _pca(points, n_components):
-    return _fixed_signs(PCA(n_components=n_components, svd_solver="full").fit_transform(points))
+    return PCA(n_components=n_components, svd_solver="full").fit_transform(points)
 
 
 def _not_centred(points, n_components):
     _, _, directions = np.linalg.svd(points, full_matrices=False)
-    return _fixed_signs(points @ directions[:n_components].T)
+    return points @ _direction_signs(directions[:n_components]).T
 
 
 def _smallest_variance(points, n_components):
     centred = points - points.mean(axis=0)
     _, eigenvectors = np.linalg.eigh(centred.T @ centred)  # ascending eigenvalues
-    return _fixed_signs(centred @ eigenvectors[:, :n_components])
+    return centred @ _direction_signs(eigenvectors[:, :n_components].T).T
 
 
 def _left_vectors_only(points, n_components):
     centred = points - points.mean(axis=0)
-    left, _, _ = np.linalg.svd(centred, full_matrices=False)
-    return _fixed_signs(left[:, :n_components])
+    left, _, directions = np.linalg.svd(centred, full_matrices=False)
+    flipped = _direction_signs(directions[:n_components])
+    return left[:, :n_components] * np.sign(np.sum(flipped * directions[:n_components], axis=1))
 
 
 def _rows_of_directions(points, n_components):
     centred = points - points.mean(axis=0)
-    _, _, directions = np.linalg.svd(centred, full_matrices=False)
-    return _fixed_signs(centred @ directions[:, :n_components])  # columns of W^T taken as directions
+    _, _, directions = np.linalg.svd(centred)  # square R^T, so that its columns have d entries
+    return centred @ _direction_signs(directions[:, :n_components].T).T  # columns of R^T taken as directions
+
+
+def _column_signs(points, n_components):
+    # The right coordinates up to sign, each column flipped by its own largest coordinate instead of by the
+    # largest entry of its principal direction.
+    projection = _pca(points, n_components)
+    largest = projection[np.argmax(np.abs(projection), axis=0), np.arange(n_components)]
+    return projection * np.where(largest < 0, -1.0, 1.0)
 
 
 def _signs_not_fixed(points, n_components):
@@ -83,8 +94,12 @@ def _signs_not_fixed(points, n_components):
 
 
 MISTAKES_9_1 = (
+    ("each column of the coordinates was flipped by its own largest entry; the convention fixes the sign of "
+     "each principal direction instead: flip a direction (a row of R^T) so that its entry of largest absolute "
+     "value is positive, then project", _column_signs),
     ("the coordinates are right up to the sign of a column, but the sign convention is missing: flip each "
-     "column so that its entry of largest absolute value is positive", _signs_not_fixed),
+     "principal direction (a row of R^T) so that its entry of largest absolute value is positive",
+     _signs_not_fixed),
     ("the points are not centred: PCA measures variance around the mean, so subtract the mean of each column "
      "first", _not_centred),
     ("these are the directions of *smallest* variance: np.linalg.eigh lists eigenvalues in ascending order",

@@ -2,7 +2,7 @@
 
 One public function per check cell, named after the exercise, taking the student's function or answer:
 
-* Exercise 11.1: ``pmi_from_counts(counts)``, the PMI of every cell of a dense (V_c, V_o) count matrix,
+* Exercise 11.1: ``pmi_from_counts(counts)``, the PMI of every cell of a dense (n_centers, n_outside) count matrix,
   PMI(c, o) = log(#(c, o) |D| / (#(c, ·) #(·, o))), -inf where #(c, o) = 0; without the library's
   ``w2v_lib.pmi`` functions. Check cell: ``nb11.check_11_1(pmi_from_counts)``.
 * Exercise 11.2 (derive first): the score that minimizes one cell's part of the expected loss,
@@ -12,7 +12,7 @@ One public function per check cell, named after the exercise, taking the student
   In code, ``optimal_score(pair_counts, center_counts, noise_probs, negative)`` elementwise, -inf for a pair
   never seen. Check cell: ``nb11.check_11_2_code(optimal_score)``.
 * Exercise 11.3 (derive first, by hand): ``answer_11_3``, L_co''(x*) for #(c, o) = 6, #(c, ·) = 100, K = 5,
-  P_n(o) = 0.006: A B / (A + B) = 2 with A = 6, B = 3. Check cell: ``nb11.check_11_3(globals().get("answer_11_3"))``.
+  P_n(o) = 0.006: n+ n- / (n+ + n-) = 2 with n+ = 6, n- = 3. Check cell: ``nb11.check_11_3(globals().get("answer_11_3"))``.
 
 How the cases are chosen
 ------------------------
@@ -266,7 +266,7 @@ def check_11_2_code(optimal_score):
 
 def check_11_3(answer_11_3):
     """Exercise 11.3: L_co''(x*) for #(c, o) = 6, #(c, ·) = 100, K = 5, P_n(o) = 0.006."""
-    positives, negatives = 6.0, 5 * 100 * 0.006  # A = 6, B = 3
+    positives, negatives = 6.0, 5 * 100 * 0.006  # n+ = 6, n- = 3
     optimum = np.log(positives / negatives)
     sigma = positives / (positives + negatives)  # σ(x*)
     spread = sigma * (1 - sigma)  # σ(x*) σ(-x*)
