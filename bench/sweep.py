@@ -114,7 +114,7 @@ def check_arguments(args):
         for path in (args.output, args.output.with_suffix(".md")):
             check_output(path, "output", inputs=[("corpus", args.corpus)])
     except ParameterError as error:
-        raise ValueError(error.message(lambda name: "--output")) from None
+        raise ValueError(error.message(lambda name: f"--{name}")) from None
     except OSError as error:
         raise ValueError(str(error)) from None
     try:
