@@ -1,8 +1,8 @@
 """Checks of notebook 10's exercises (settings and uncertainty), called from its check cells.
 
-* Exercise 10.1 asks for ``answer_10_1``: the correlation r between two models' bootstrap scores implied by
-  the half-widths of notebook 08's intervals (each score ±0.06, their paired difference ±0.017), from
-  Var(ρ_a - ρ_b) = s_a² + s_b² - 2 r s_a s_b. Check cell: ``nb10.check_10_1(globals().get("answer_10_1"))``.
+* Exercise 10.1 asks for ``answer_10_1``: the correlation between two models' bootstrap scores implied by the
+  half-widths of notebook 08's intervals (each score ±0.06, their paired difference ±0.017), from
+  Var(ρ1* - ρ2*) = SD1² + SD2² - 2 corr SD1 SD2. Check cell: ``nb10.check_10_1(globals().get("answer_10_1"))``.
 * Exercise 10.2 asks for ``paired_difference_sd(correct_a, correct_b)``: the standard deviation of the paired
   bootstrap distribution of the difference of two accuracies on the same questions (boolean arrays, one entry
   per question), in closed form. Check cell: ``nb10.check_10_2(paired_difference_sd)``.
@@ -16,8 +16,8 @@
 How the cases are chosen
 ------------------------
 10.2: two models with unequal accuracies and many discordant questions (where the unpaired formula, the n - 1
-divisor and the missing (b - c)² term all give other numbers), a pair that disagrees on a single question, and
-a hidden case of 180 questions with a large difference.
+divisor and the missing (n10 - n01)² term all give other numbers), a pair that disagrees on a single question,
+and a hidden case of 180 questions with a large difference.
 
 10.3: 4 pairs without ties, 4 pairs with tied human scores (more undefined resamples than n^(1-n)), and a
 hidden negative correlation with ties in both arrays; n = 4 (256 resamples) keeps the enumeration quick.
@@ -46,8 +46,8 @@ def check_10_1(answer):
     """Exercise 10.1: the implied correlation of the two bootstrap distributions."""
     ratio = (HALF_DIFFERENCE / HALF_SCORE) ** 2
     check_value("Exercise 10.1", answer, 1 - ratio / 2, atol=2e-3, rtol=0, mistakes=[
-        Mistake("the factor 2 is missing: Var(ρ_a - ρ_b) = s_a² + s_b² - 2 r s_a s_b, with s_a = s_b = s "
-                "gives 2 s² (1 - r)", 1 - ratio),
+        Mistake("the factor 2 is missing: Var(ρ1* - ρ2*) = SD1² + SD2² - 2 corr SD1 SD2, with SD1 = SD2 = SD "
+                "gives 2 SD² (1 - corr)", 1 - ratio),
         Mistake("this is the ratio of the standard deviations, not a correlation; write the variance of the "
                 "difference and solve it for r", HALF_DIFFERENCE / HALF_SCORE),
         Mistake("the sign of the covariance term is flipped: Var(A - B) = Var A + Var B - 2 Cov(A, B)",
@@ -91,7 +91,7 @@ MISTAKES_10_2 = (
      "the paired one depends only on the questions where they disagree", _unpaired_sd),
     ("this divides by n - 1: the bootstrap draws from the n questions as they are, so its variance of one "
      "draw divides by n", _sample_variance),
-    ("the (b - c)² term is missing: the variance of one draw of a_i - b_i is its mean square minus its "
+    ("the (n10 - n01)² term is missing: the variance of one draw of Δ_i is its mean square minus its "
      "squared mean", _discordant_only),
     ("this is the standard deviation of one question's difference; the mean of n draws varies √n times less",
      _not_divided_by_n),
