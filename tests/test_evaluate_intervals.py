@@ -16,6 +16,7 @@ from w2v_lib.evaluate import (
     compare_word_pairs,
     evaluate_analogies,
     evaluate_word_pairs,
+    interval_coverage,
     paired_bootstrap_spearman,
     wilson_interval,
     word_pair_scores,
@@ -349,3 +350,27 @@ def test_file_without_scorable_pairs(tmp_path):
         word_pairs_interval(kv, path)
     with pytest.raises(ValueError, match="no word pair .* could be scored"):
         compare_word_pairs(kv, kv, path)
+
+
+def test_interval_coverage_hand_worked_cases():
+    # An interval that always contains p covers it with probability 1; one that contains p only at 0 correct
+    # covers it with probability (1 - p)^n; the textbook interval of 0 or n correct is a point, so for n = 1 it
+    # never contains a p strictly inside (0, 1).
+    assert interval_coverage(lambda correct, total: (0.0, 1.0), 7, 0.3) == pytest.approx(1.0)
+    assert interval_coverage(lambda correct, total: (0.0, 1.0) if correct == 0 else (2.0, 3.0), 7, 0.3) == \
+        pytest.approx(0.7**7)
+    assert interval_coverage(lambda correct, total: (correct / total, correct / total), 1, 0.4) == 0.0
+
+
+def test_interval_coverage_against_simulation():
+    rng = np.random.default_rng(5)
+    counts = rng.binomial(20, 0.05, size=200_000)
+    intervals = {correct: wilson_interval(correct, 20) for correct in range(21)}
+    simulated = np.mean([intervals[c][0] <= 0.05 <= intervals[c][1] for c in counts])
+    assert interval_coverage(wilson_interval, 20, 0.05) == pytest.approx(simulated, abs=3e-3)
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.5, float("nan")])
+def test_interval_coverage_rejects_a_p_outside_0_1(p):
+    with pytest.raises(ValueError, match="p"):
+        interval_coverage(wilson_interval, 10, p)

@@ -517,6 +517,35 @@ def wilson_interval(correct, total, level=0.95):
     return low, high
 
 
+def interval_coverage(interval, total, p):
+    """Exact coverage of an interval method for a proportion: how often its interval contains the true p.
+
+    The count right is binomial(total, p); the method gives one interval per count, which contains p or not, so
+    the coverage is the sum of the binomial probabilities of the counts whose interval contains p (exercise 10.4).
+
+    Parameters
+    ----------
+    interval : callable
+        ``interval(correct, total) -> (low, high)``, for example :func:`wilson_interval`.
+    total : int >= 1
+        The number of questions n.
+    p : float in [0, 1]
+        The true accuracy.
+
+    Returns
+    -------
+    float
+        The probability that the interval of a binomial(total, p) count contains p.
+    """
+    total = check_int("total", total, minimum=1)
+    p = check_real("p", p, minimum=0.0)
+    if p > 1:
+        raise ParameterValueError("p", f"must be a probability in [0, 1] (the true accuracy), got {p}")
+    counts = np.arange(total + 1)
+    contains = np.array([low <= p <= high for low, high in (interval(int(count), total) for count in counts)])
+    return float(stats.binom.pmf(counts, total, p)[contains].sum())
+
+
 def word_pairs_interval(kv, path, *, level=0.95, n_resamples=10_000, seed=1, delimiter="\t",
                         case_insensitive=True, dummy4unknown=False, restrict_vocab=300_000):
     """The Spearman correlation of :func:`evaluate_word_pairs` with a bootstrap interval over the pairs.

@@ -2,7 +2,7 @@
 
 * Exercise 10.1 asks for ``answer_10_1``: the correlation between two models' bootstrap scores implied by the
   half-widths of notebook 08's intervals (each score ±0.06, their paired difference ±0.017), from
-  Var(ρ1* - ρ2*) = SD1² + SD2² - 2 corr SD1 SD2. Check cell: ``nb10.check_10_1(globals().get("answer_10_1"))``.
+  Var(ρ1* - ρ2*) = SD(ρ1*)² + SD(ρ2*)² - 2 corr(ρ1*, ρ2*) SD(ρ1*) SD(ρ2*). Check cell: ``nb10.check_10_1(globals().get("answer_10_1"))``.
 * Exercise 10.2 asks for ``paired_difference_sd(correct_a, correct_b)``: the standard deviation of the paired
   bootstrap distribution of the difference of two accuracies on the same questions (boolean arrays, one entry
   per question), in closed form. Check cell: ``nb10.check_10_2(paired_difference_sd)``.
@@ -11,7 +11,8 @@
   probability of such an undefined resample, without the library's bootstrap functions.
   Check cell: ``nb10.check_10_3(exact_bootstrap)``.
 * Exercise 10.4 asks for ``coverage(interval, total, p)``: the exact probability that ``interval(correct,
-  total)`` contains p when ``correct`` is binomial(total, p). Check cell: ``nb10.check_10_4(coverage)``.
+  total)`` contains p when ``correct`` is binomial(total, p), without the library's ``interval_coverage``.
+  Check cell: ``nb10.check_10_4(coverage)``.
 
 How the cases are chosen
 ------------------------
@@ -46,10 +47,10 @@ def check_10_1(answer):
     """Exercise 10.1: the implied correlation of the two bootstrap distributions."""
     ratio = (HALF_DIFFERENCE / HALF_SCORE) ** 2
     check_value("Exercise 10.1", answer, 1 - ratio / 2, atol=2e-3, rtol=0, mistakes=[
-        Mistake("the factor 2 is missing: Var(ρ1* - ρ2*) = SD1² + SD2² - 2 corr SD1 SD2, with SD1 = SD2 = SD "
-                "gives 2 SD² (1 - corr)", 1 - ratio),
+        Mistake("the factor 2 is missing: Var(ρ1* - ρ2*) = SD(ρ1*)² + SD(ρ2*)² - 2 corr(ρ1*, ρ2*) SD(ρ1*) SD(ρ2*), "
+                "with SD(ρ1*) = SD(ρ2*) gives 2 SD(ρ1*)² (1 - corr(ρ1*, ρ2*))", 1 - ratio),
         Mistake("this is the ratio of the standard deviations, not a correlation; write the variance of the "
-                "difference and solve it for r", HALF_DIFFERENCE / HALF_SCORE),
+                "difference and solve it for the correlation", HALF_DIFFERENCE / HALF_SCORE),
         Mistake("the sign of the covariance term is flipped: Var(A - B) = Var A + Var B - 2 Cov(A, B)",
                 ratio / 2 - 1),
         Mistake("this is what independent scores would give; the narrow paired interval says they are not "
@@ -91,7 +92,7 @@ MISTAKES_10_2 = (
      "the paired one depends only on the questions where they disagree", _unpaired_sd),
     ("this divides by n - 1: the bootstrap draws from the n questions as they are, so its variance of one "
      "draw divides by n", _sample_variance),
-    ("the (n10 - n01)² term is missing: the variance of one draw of Δ_i is its mean square minus its "
+    ("the (n10 - n01)² term is missing: the variance of one draw of D_i is its mean square minus its "
      "squared mean", _discordant_only),
     ("this is the standard deviation of one question's difference; the mean of n draws varies √n times less",
      _not_divided_by_n),
@@ -260,6 +261,7 @@ def _cases_10_4():
 
 
 def check_10_4(coverage):
-    """Exercise 10.4: the exact coverage on four cases, two hidden."""
+    """Exercise 10.4: the exact coverage on five cases, three hidden."""
     check_function("Exercise 10.4", coverage, _coverage, _cases_10_4(), atol=1e-9, rtol=1e-9,
-                   mistakes=[Mistake(words, function) for words, function in MISTAKES_10_4])
+                   mistakes=[Mistake(words, function) for words, function in MISTAKES_10_4],
+                   library=("w2v_lib.evaluate.interval_coverage",))
