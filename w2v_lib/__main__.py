@@ -170,9 +170,10 @@ def _train(args):
     if not args.quiet:
         history = model.history
         prediction = "pair" if args.model == "skipgram" else "window"
-        print(f"trained {args.model} with {args.loss} loss on {model.vocab.n_tokens:,} tokens "
-              f"({len(model.vocab):,} distinct words) x {args.epochs} epochs in {seconds:.1f} s "
-              f"({history.tokens_per_second:,.0f} tokens/s); final loss per {prediction} "
+        loss = "negative sampling" if args.loss == "negative" else "hierarchical softmax"
+        print(f"trained on {model.vocab.n_tokens:,} tokens ({len(model.vocab):,} distinct words) x {args.epochs} "
+              f"epochs ({args.model}, {loss}) in {seconds:.1f} s ({history.tokens_per_second:,.0f} tokens/s); "
+              f"final loss per {prediction} "
               f"{history.epoch_loss[-1]:.4f}; wrote {len(kv):,} vectors of {args.dim} dimensions to "
               f"{args.output}")
     return 0
