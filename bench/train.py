@@ -22,8 +22,8 @@ course's CBOW with hierarchical softmax scored 0.103 to 0.164 on SimLex-999 over
 averages. With hierarchical softmax the two trainers do not use the same tree: the course builds word2vec.c's,
 gensim its own with a heap, which pairs up words of equal count differently (both are optimal Huffman codes).
 The tree alone moves the scores: gensim trained on word2vec.c's tree scored +0.03 on WordSim-353 in CBOW (5M
-words, seeds 1-3; SimLex-999 and analogies unchanged, and no change in skip-gram). Timings vary on a shared
-machine: compare the ratio of the two trainers in the same run.
+words, seeds 1-3; SimLex-999 and analogies unchanged; nothing changed in skip-gram, seeds 1-2). Timings vary
+on a shared machine: compare the ratio of the two trainers in the same run.
 """
 
 import argparse
