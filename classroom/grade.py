@@ -253,7 +253,18 @@ class _Run:
     # Kernel life ---------------------------------------------------------------------------------------
 
     def start_kernel(self, replay_until):
-        """A fresh kernel, its baseline fingerprint, and the lesson cells before position ``replay_until``."""
+        """A fresh kernel, its baseline fingerprint, and the lesson cells before position ``replay_until``.
+
+        No submitted code has run in a kernel before its baseline, so a failure there is the machine's (a
+        start-up slowed past its timeout on a loaded machine): it is tried once more before the submission's
+        grading fails, so that the same submission gets the same score every time.
+        """
+        try:
+            self._start_kernel(replay_until)
+        except KernelStartError:
+            self._start_kernel(replay_until)
+
+    def _start_kernel(self, replay_until):
         if self.kernel is not None:
             self.kernel.shutdown()
         kill_descendants()  # whatever the previous kernel started, detached or not
