@@ -65,3 +65,32 @@ def test_training_chunks_reject_bad_input():
         chunks.training_chunks(np.array([0, 5]), [0], counts=[1, 1])
     with pytest.raises(ValueError, match="non-empty"):
         chunks.training_chunks(np.array([], dtype=int), [0], counts=[1, 1])
+
+
+def test_negatives_per_prediction_for_each_model_and_loss():
+    # The same seed gives the same pairs whatever the model and loss (negatives are drawn last); skip-gram draws
+    # K negatives per pair, CBOW per window, hierarchical softmax none. Skip-gram with negative sampling is the
+    # stream of the tests above, unchanged.
+    token_ids = np.random.default_rng(0).integers(0, 30, size=400)
+    options = dict(counts=np.bincount(token_ids, minlength=30), window=3, negative=4, epochs=1, seed=3,
+                   chunk_tokens=100)
+    streams = {(model, loss): list(chunks.training_chunks(token_ids, [0, 150], model=model, loss=loss, **options))
+               for model in ("skipgram", "cbow") for loss in ("negative", "hierarchical")}
+    reference = streams["skipgram", "negative"]
+    for (model, loss), stream in streams.items():
+        for chunk, same in zip(stream, reference, strict=True):
+            assert np.array_equal(chunk.centers, same.centers) and np.array_equal(chunk.outsides, same.outsides)
+            assert np.array_equal(chunk.window_starts, same.window_starts)
+            n_predictions = len(chunk.centers) if model == "skipgram" else len(chunk.window_starts)
+            assert chunk.negatives.shape == (n_predictions, 4 if loss == "negative" else 0)
+            assert chunk.n_predictions == n_predictions
+    # CBOW's negatives come from the same noise distribution: every word id in range, a few thousand draws.
+    cbow = np.concatenate([chunk.negatives for chunk in streams["cbow", "negative"]])
+    assert cbow.min() >= 0 and cbow.max() < 30 and len(np.unique(cbow)) > 20
+
+
+def test_training_chunks_reject_an_unknown_model_or_loss():
+    with pytest.raises(ValueError, match="model must be one of 'skipgram', 'cbow', got 'sg'"):
+        chunks.training_chunks(np.array([0, 1]), [0], counts=[1, 1], model="sg")
+    with pytest.raises(ValueError, match="loss must be one of 'negative', 'hierarchical', got 'hs'"):
+        chunks.training_chunks(np.array([0, 1]), [0], counts=[1, 1], loss="hs")

@@ -24,7 +24,7 @@ from w2v_lib import _validation, files, keyed_vectors
 from w2v_lib.datasets import read_corpus, toy_corpus
 from w2v_lib.model import Word2Vec
 
-TRAIN_FLAGS = ["--corpus", "--output", "--dim", "--window", "--negative", "--min-count", "--sample",
+TRAIN_FLAGS = ["--corpus", "--output", "--model", "--loss", "--dim", "--window", "--negative", "--min-count", "--sample",
                "--alpha", "--min-alpha", "--epochs", "--seed", "--batch-size", "--trainer", "--max-tokens",
                "--top-words", "--precision", "--quiet"]
 SMALL = ["--dim", "8", "--window", "3", "--min-count", "2", "--epochs", "2", "--seed", "5", "--quiet"]
@@ -84,6 +84,29 @@ def test_train_writes_word2vec_format_that_gensim_reads(corpus_file, tmp_path):
     model.fit(read_corpus(corpus_file))
     assert loaded.index_to_key == model.vocab.words
     assert np.array_equal(loaded.vectors, model.center_vectors)
+
+
+@pytest.mark.parametrize(("model", "loss", "described"), [
+    ("skipgram", "hierarchical", "(skipgram, hierarchical softmax)"),
+    ("cbow", "negative", "(cbow, negative sampling)"),
+    ("cbow", "hierarchical", "(cbow, hierarchical softmax)"),
+])
+def test_train_other_models_and_losses_round_trip(corpus_file, tmp_path, model, loss, described):
+    # The flags reach Word2Vec as its model= and loss=: the file holds exactly the vectors of the same
+    # Word2Vec, and they are not skip-gram with negative sampling's.
+    output = tmp_path / "vectors.txt"
+    result = run_cli("train", "--corpus", corpus_file, "--output", output, *SMALL[:-1], "--precision", "9",
+                     "--model", model, "--loss", loss)
+    assert result.returncode == 0, result.stderr
+    assert described in result.stdout and result.stdout.startswith("trained on ")
+    assert ("per window" in result.stdout) == (model == "cbow")
+    loaded = GensimKeyedVectors.load_word2vec_format(str(output))
+    fitted = Word2Vec(model=model, loss=loss, dim=8, window=3, min_count=2, epochs=2, seed=5, progress=False)
+    fitted.fit(read_corpus(corpus_file))
+    assert loaded.index_to_key == fitted.vocab.words
+    assert np.array_equal(loaded.vectors, fitted.center_vectors)
+    default = Word2Vec(dim=8, window=3, min_count=2, epochs=2, seed=5, progress=False).fit(read_corpus(corpus_file))
+    assert not np.allclose(loaded.vectors, default.center_vectors, atol=1e-3)
 
 
 def test_train_gzip_output_and_input_with_6_digits(corpus_file, tmp_path):
@@ -386,6 +409,11 @@ def test_bad_flags_are_named_as_typed(corpus_file, tmp_path, capsys, flags, mess
 def test_missing_or_malformed_flags_are_argparse_usage_errors():
     result = run_cli("train", "--output", "v.txt")
     assert result.returncode == 2 and "the following arguments are required: --corpus" in result.stderr
+    result = run_cli("train", "--corpus", "c.txt", "--output", "v.txt", "--model", "sg")
+    assert result.returncode == 2 and "argument --model: invalid choice: 'sg'" in result.stderr
+    assert "skipgram" in result.stderr and "cbow" in result.stderr  # the choices (quoted or not by Python version)
+    result = run_cli("train", "--corpus", "c.txt", "--output", "v.txt", "--loss", "hs")
+    assert result.returncode == 2 and "argument --loss: invalid choice: 'hs'" in result.stderr
     result = run_cli("train", "--corpus", "c.txt", "--output", "v.txt", "--dim", "ten")
     assert result.returncode == 2 and "argument --dim: invalid int value: 'ten'" in result.stderr
 

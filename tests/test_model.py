@@ -77,6 +77,8 @@ def test_fitted_attributes(toy, toy_model):
     ({"batch_size": -1}, ValueError, "batch_size must be >= 1"),
     ({"seed": -1}, ValueError, "seed must be an integer >= 0, got -1"),
     ({"trainer": "sgd"}, ValueError, "trainer must be one of 'minibatch', 'loop', got 'sgd'"),
+    ({"model": "sg"}, ValueError, "model must be one of 'skipgram', 'cbow', got 'sg'"),
+    ({"loss": 1}, ValueError, "loss must be one of 'negative', 'hierarchical', got 1"),
     ({"progress": None}, TypeError, "progress must be True or False"),
 ])
 def test_bad_hyperparameters(options, error, match):
@@ -129,4 +131,47 @@ def test_quality_is_gensims_on_the_toy_corpus(toy):
     ours, gensim = (np.mean(scores[name], axis=0) for name in ("ours", "gensim"))
     assert gensim[0] > 0.85 and gensim[1] > 0.8  # gensim learned the structure: the comparison means something
     assert ours[0] >= gensim[0] - 0.05, (ours, gensim)
+    assert ours[1] >= gensim[1] - 0.05, (ours, gensim)
+
+
+@pytest.mark.parametrize(("model", "loss"), [("skipgram", "hierarchical"), ("cbow", "negative"), ("cbow", "hierarchical")])
+def test_other_models_and_losses_fit_and_keep_their_output_side(toy, model, loss):
+    sentences = toy.sentences[:500]
+    fitted = Word2Vec(model=model, loss=loss, dim=10, min_count=1, epochs=2, progress=False, seed=3).fit(sentences)
+    again = Word2Vec(model=model, loss=loss, dim=10, min_count=1, epochs=2, progress=False, seed=3).fit(sentences)
+    assert np.array_equal(fitted.center_vectors, again.center_vectors)  # same seed, same bits
+    vocab_size = len(fitted.vocab)
+    assert fitted.center_vectors.shape == (vocab_size, 10) and fitted.center_vectors.dtype == np.float32
+    if loss == "negative":
+        assert fitted.outside_vectors.shape == (vocab_size, 10) and fitted.node_vectors is None
+    else:
+        assert fitted.outside_vectors is None and fitted.node_vectors.shape == (vocab_size - 1, 10)
+        assert len(fitted.tree) == vocab_size
+    assert f"model={model!r}, loss={loss!r}" in repr(fitted)
+    loop = Word2Vec(model=model, loss=loss, dim=10, min_count=1, epochs=1, trainer="loop", progress=False,
+                    seed=3).fit(sentences[:100])
+    assert loop.center_vectors.dtype == np.float64
+
+
+@pytest.mark.parametrize(("model", "loss"), [("skipgram", "hierarchical"), ("cbow", "negative"), ("cbow", "hierarchical")])
+def test_other_models_and_losses_learn_as_well_as_gensims_on_the_toy_corpus(toy, model, loss):
+    # gensim with the same settings (sg, hs, negative=0 for hierarchical softmax, cbow_mean=1) as the oracle, seeds
+    # 1-3: the planted analogies solved and the group purity. Measured (means): skip-gram + hierarchical 0.67 and
+    # 0.90 (gensim 0.79 and 0.85: word2vec.c's Huffman tree is not gensim's, which solves more of this corpus's
+    # analogies whichever trainer uses it), CBOW + negative 0.87 and 0.80 (gensim 0.88, 0.79), CBOW +
+    # hierarchical 0.56 and 0.91 (gensim 0.61, 0.89).
+    settings = dict(window=5, min_count=1, sample=1e-3, alpha=0.025, min_alpha=0.0001, epochs=20)
+    hierarchical = loss == "hierarchical"
+    groups = {name: words for name, words in toy.groups.items() if name not in ("male", "female")}
+    groups["people"] = toy.groups["male"] + toy.groups["female"]
+    scores = {"ours": [], "gensim": []}
+    for seed in (1, 2, 3):
+        ours = Word2Vec(model=model, loss=loss, dim=20, **settings, seed=seed, progress=False).fit(toy.sentences).wv
+        gensim = GensimWord2Vec(toy.sentences, vector_size=20, sg=int(model == "skipgram"), hs=int(hierarchical),
+                                negative=0 if hierarchical else 5, cbow_mean=1, workers=1, seed=seed, **settings).wv
+        for name, kv in (("ours", ours), ("gensim", KeyedVectors(gensim.index_to_key, gensim.vectors))):
+            scores[name].append((planted_analogy_accuracy(kv, toy.analogies), group_purity(kv, groups)))
+    ours, gensim = (np.mean(scores[name], axis=0) for name in ("ours", "gensim"))
+    assert gensim[0] > 0.5 and gensim[1] > 0.75  # gensim learned the structure: the comparison means something
+    assert ours[0] >= gensim[0] - (0.15 if model == "skipgram" and hierarchical else 0.08), (ours, gensim)
     assert ours[1] >= gensim[1] - 0.05, (ours, gensim)

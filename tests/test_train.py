@@ -1,4 +1,5 @@
-"""Tests of w2v_lib.train: initialization, schedule, the minibatch step, the two trainers and their errors."""
+"""Tests of w2v_lib.train: initialization, schedule, the minibatch step, the two trainers and their errors, for
+every model (skip-gram, CBOW) and loss (negative sampling, hierarchical softmax)."""
 
 import threading
 
@@ -7,8 +8,14 @@ import pytest
 
 from w2v_lib import _validation, train
 from w2v_lib.datasets import toy_corpus
+from w2v_lib.gradcheck import numerical_gradient
+from w2v_lib.hierarchical_softmax import _PathTable
+from w2v_lib.huffman import build_huffman_tree
 from w2v_lib.losses import neg_sampling_loss_and_gradient
 from w2v_lib.vocab import Vocabulary, encode_corpus
+
+COMBINATIONS = [("skipgram", "negative"), ("skipgram", "hierarchical"), ("cbow", "negative"),
+                ("cbow", "hierarchical")]
 
 
 def _encoded_toy_corpus(n_sentences):
@@ -88,9 +95,12 @@ def test_minibatch_step_is_the_sum_of_per_pair_gradients():
     assert np.allclose(outside_vectors, expected_outside, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize(("model", "loss"), COMBINATIONS)
 @pytest.mark.parametrize(("dtype", "tolerance"), [(np.float64, 1e-12), (np.float32, 2e-6)])
-def test_minibatch_with_batch_size_1_reproduces_the_loop_trainer(tiny_corpus, dtype, tolerance):
-    options = dict(dim=8, window=3, negative=4, sample=1e-2, alpha=0.2, epochs=2, seed=11,
+def test_minibatch_with_batch_size_1_reproduces_the_loop_trainer(tiny_corpus, model, loss, dtype, tolerance):
+    # The loop trainer steps along the gradchecked loss functions (losses, hierarchical_softmax, cbow), one
+    # window at a time: the oracle of the vectorized step.
+    options = dict(model=model, loss=loss, dim=8, window=3, negative=4, sample=1e-2, alpha=0.2, epochs=2, seed=11,
                    chunk_tokens=200, progress=False)
     loop = train.train_loop(*tiny_corpus, **options)
     minibatch = train.train_minibatch(*tiny_corpus, batch_size=1, dtype=dtype, **options)
@@ -98,8 +108,80 @@ def test_minibatch_with_batch_size_1_reproduces_the_loop_trainer(tiny_corpus, dt
     scale = np.abs(loop.center_vectors).max()
     assert scale > 0.2  # the vectors moved far from their initial ±0.5/d = ±0.0625
     assert np.allclose(minibatch.center_vectors, loop.center_vectors, rtol=0, atol=tolerance * scale)
-    assert np.allclose(minibatch.outside_vectors, loop.outside_vectors, rtol=0, atol=tolerance * scale)
+    output = "outside_vectors" if loss == "negative" else "node_vectors"
+    assert np.abs(getattr(loop, output)).max() > 0.2
+    assert np.allclose(getattr(minibatch, output), getattr(loop, output), rtol=0, atol=tolerance * scale)
     assert np.allclose(minibatch.history.loss, loop.history.loss, rtol=tolerance * 10)
+
+
+def _window_loss(model, loss, center, outsides, negatives, center_vectors, output_vectors, tree):
+    """J of one window, written out from the definitions (not the library's functions): the reference whose
+    central differences the minibatch step must follow."""
+    def log_sigmoid(x):
+        return -np.log1p(np.exp(-x))
+
+    inputs = [center_vectors[center]] * len(outsides) if model == "skipgram" else [
+        center_vectors[outsides].mean(axis=0)]
+    targets = outsides if model == "skipgram" else [center]
+    negatives = negatives if model == "skipgram" else [negatives]
+    total = 0.0
+    for x, target, target_negatives in zip(inputs, targets, negatives):
+        if loss == "negative":
+            total -= log_sigmoid(output_vectors[target] @ x)
+            total -= sum(log_sigmoid(-output_vectors[s] @ x) for s in target_negatives)
+        else:  # p(w | x) = Π σ((1 - 2κ) q·x) along w's path
+            for node, bit in zip(tree.paths[target], tree.codes[target]):
+                total -= log_sigmoid((1 - 2 * int(bit)) * (output_vectors[node] @ x))
+    return total
+
+
+@pytest.mark.parametrize(("model", "loss"), COMBINATIONS)
+def test_one_minibatch_step_follows_the_central_differences_of_the_window_losses(model, loss):
+    # Three windows sharing words (word 1 is a center twice and an outside word; word 4 a negative of several
+    # predictions and an outside word): a step on the batch must change each parameter by -η times the sum over
+    # the windows of ∂J_w/∂parameter, taken by central differences at the parameters before the step; except that
+    # CBOW moves an outside word's row by n_w times its share, as word2vec.c does.
+    vocab_size, dim, lr = 7, 3, 0.1
+    rng = np.random.default_rng(5)
+    center_vectors = rng.normal(size=(vocab_size, dim))
+    tree = build_huffman_tree([9, 7, 5, 4, 3, 2, 1]) if loss == "hierarchical" else None
+    output_vectors = rng.normal(size=(vocab_size - 1 if tree else vocab_size, dim))
+    windows = [(1, [0, 2, 4]), (3, [1, 1]), (1, [5, 6, 2, 0])]  # (center, outside words), word 1 twice in the second
+    n_outsides = [len(outsides) for _, outsides in windows]
+    n_predictions = sum(n_outsides) if model == "skipgram" else len(windows)
+    negatives = rng.integers(0, vocab_size, size=(n_predictions, 2 if tree is None else 0))
+    negatives[0] = 4  # drawn twice
+    negatives[1] = 2 if model == "skipgram" else 3  # the target of prediction 1, counted as a negative too
+    window_negatives, used = [], 0
+    for n in n_outsides:
+        step = n if model == "skipgram" else 1
+        window_negatives.append(negatives[used:used + step] if model == "skipgram" else negatives[used])
+        used += step
+
+    expected_loss = 0.0
+    before = center_vectors.copy()
+    expected_center = center_vectors.copy()
+    expected_output = output_vectors.copy()
+    for (center, outsides), negs, n in zip(windows, window_negatives, n_outsides):
+        def window_loss(centers, outputs, center=center, outsides=outsides, negs=negs):
+            return _window_loss(model, loss, center, outsides, negs, centers, outputs, tree)
+
+        expected_loss += window_loss(center_vectors, output_vectors)
+        grad_center = numerical_gradient(lambda x: window_loss(x, output_vectors), center_vectors)  # noqa: B023
+        grad_output = numerical_gradient(lambda x: window_loss(center_vectors, x), output_vectors)  # noqa: B023
+        expected_center -= lr * (n if model == "cbow" else 1) * grad_center
+        expected_output -= lr * grad_output
+
+    centers = np.concatenate([[center] * len(outsides) for center, outsides in windows])
+    outsides = np.concatenate([outsides for _, outsides in windows])
+    window_starts = np.cumsum([0, *n_outsides[:-1]])
+    paths = _PathTable.of(tree) if tree else None
+    batch = train._plan_batch(model, centers, outsides, window_starts, negatives, paths, lr, 0, np.float64)
+    got_loss = train._step(center_vectors, output_vectors, batch)
+    assert got_loss == pytest.approx(expected_loss, rel=1e-12)
+    assert np.allclose(center_vectors, expected_center, rtol=0, atol=1e-8)
+    assert np.allclose(output_vectors, expected_output, rtol=0, atol=1e-8)
+    assert np.abs(center_vectors - before).max() > 0.01  # a real step, far above the tolerance
 
 
 def test_larger_batches_differ_from_the_loop_trainer(tiny_corpus):
@@ -204,7 +286,7 @@ def test_non_finite_parameters_are_reported(tiny_corpus, monkeypatch):
 
     def poisoning_step(center_vectors, outside_vectors, batch):
         real_step(center_vectors, outside_vectors, batch)
-        center_vectors[batch.center_plan.rows[0], 0] = np.nan
+        center_vectors[batch.input_plan.rows[0], 0] = np.nan
         return 1.0
 
     monkeypatch.setattr(train, "_step", poisoning_step)
@@ -255,3 +337,64 @@ def test_training_memory_counts_the_matrices_by_hand():
     # 60,000 pairs of 60 + 30 * 5 + 24 * 6 bytes, two chunks at a time.
     assert parts["a chunk's pairs"] == 2 * 60_000 * (60 + 150 + 144)
     assert "the two matrices" not in train.training_memory(None, dim=50, window=5, negative=5, largest_chunk=1)
+
+
+@pytest.mark.parametrize(("model", "loss"), COMBINATIONS[1:])
+def test_other_models_and_losses_learn_and_record_their_history(tiny_corpus, model, loss):
+    n_tokens = len(tiny_corpus[0])
+    counts = tiny_corpus[2]
+    for trainer, options in ((train.train_loop, {}), (train.train_minibatch, {"batch_size": 16})):
+        result = trainer(*tiny_corpus, model=model, loss=loss, dim=8, sample=1e-2, alpha=0.2, epochs=4, seed=0,
+                         chunk_tokens=200, progress=False, **options)
+        history = result.history
+        assert len(history.epoch_loss) == 4 and history.tokens[-1] == 4 * n_tokens
+        if loss == "negative":
+            assert result.node_vectors is None and result.tree is None
+            assert result.outside_vectors.shape == result.center_vectors.shape
+            untrained = 6 * np.log(2)  # every score 0: -(1 + K) log σ(0) per prediction
+        else:
+            assert result.outside_vectors is None
+            assert result.node_vectors.shape == (len(counts) - 1, 8)
+            assert np.array_equal(result.tree.code_lengths, build_huffman_tree(counts.astype(int)).code_lengths)
+            untrained = result.tree.code_lengths.max() * np.log(2)  # -L log σ(0) for a code of L bits, at most
+        assert history.loss[0] <= untrained + 1e-5
+        assert history.epoch_loss[-1] < history.epoch_loss[0] - 0.2
+
+
+@pytest.mark.parametrize(("model", "loss"), COMBINATIONS[1:])
+def test_other_models_and_losses_stop_when_they_diverge(small_corpus, model, loss):
+    with pytest.raises(FloatingPointError, match="smaller alpha .* smaller batch_size"):
+        train.train_minibatch(*small_corpus, model=model, loss=loss, dim=8, alpha=1e6, min_alpha=0.0, epochs=2,
+                              batch_size=16, progress=False)
+
+
+def test_hierarchical_softmax_builds_the_tree_of_counts_in_any_order():
+    # Counts in vocabulary order give word2vec.c's tree itself; shuffled counts give each word the same code as
+    # in the sorted order (ties keep their order), so the code lengths follow the words.
+    counts = np.array([9.0, 7, 5, 4, 3, 2, 1])
+    tree = train._huffman_tree(counts)
+    reference = build_huffman_tree(counts.astype(int))
+    assert all(np.array_equal(a, b) for a, b in zip(tree.codes, reference.codes, strict=True))
+    shuffle = np.array([3, 0, 6, 1, 5, 2, 4])
+    shuffled = train._huffman_tree(counts[shuffle])
+    for word, original in enumerate(shuffle):
+        assert np.array_equal(shuffled.codes[word], reference.codes[original])
+        assert np.array_equal(shuffled.paths[word], reference.paths[original])
+    with pytest.raises(ValueError, match="counts must be whole numbers for loss='hierarchical'"):
+        train.train_minibatch(np.array([0, 1, 2]), [0], np.array([1.5, 1.0, 1.0]), loss="hierarchical",
+                              progress=False)
+
+
+def test_training_memory_of_cbow_and_hierarchical_softmax_by_hand():
+    # CBOW with negative sampling: 60,000 pairs (10,000 tokens, window 5) of 60 + 24 bytes, and at most 10,000
+    # windows (predictions) of 30 * 5 + 24 * 6 bytes.
+    parts = train.training_memory(1000, dim=50, window=5, negative=5, largest_chunk=10_000, batch_size=1024,
+                                  dtype=np.float32, model="cbow")
+    assert parts["a chunk's pairs"] == 60_000 * 84 + 10_000 * (150 + 144)
+    # Skip-gram with hierarchical softmax over 1024 words: a path of at most log2(1024) + 1 = 11 nodes on
+    # average, 40 bytes each, per pair; no negatives.
+    parts = train.training_memory(1024, dim=50, window=5, negative=5, largest_chunk=10_000, batch_size=1024,
+                                  dtype=np.float32, loss="hierarchical")
+    assert parts["a chunk's pairs"] == 60_000 * 60 + 60_000 * 11 * 40
+    assert parts["the largest batch arrays"] == (1024 + 10) * 11 * (3 * 50 * 4 + 24) + 3 * (1024 + 10) * 50 * 4
+    assert parts["the two matrices"] == 2 * 1024 * 50 * 12

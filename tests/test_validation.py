@@ -35,10 +35,21 @@ def test_signatures_take_the_declared_defaults(function):
 def test_the_command_line_takes_the_declared_defaults_and_names():
     parser, flags = _parser()
     args = parser.parse_args(["train", "--corpus", "c.txt", "--output", "v.txt"])
-    for name in ("dim", "window", "negative", "min_count", "sample", "alpha", "min_alpha", "epochs", "seed",
-                 "batch_size", "trainer"):
+    for name in ("model", "loss", "dim", "window", "negative", "min_count", "sample", "alpha", "min_alpha",
+                 "epochs", "seed", "batch_size", "trainer"):
         assert getattr(args, name) == HYPERPARAMETERS[name].default
         assert flags[name] == "--" + name.replace("_", "-")
+    # A setting with a few options takes exactly the declared ones, as typed on the command line.
+    args = parser.parse_args(["train", "--corpus", "c.txt", "--output", "v.txt", "--model", "cbow", "--loss",
+                              "hierarchical", "--trainer", "loop"])
+    assert (args.model, args.loss, args.trainer) == ("cbow", "hierarchical", "loop")
+    for name, options in (("model", ("skipgram", "cbow")), ("loss", ("negative", "hierarchical")),
+                          ("trainer", ("minibatch", "loop"))):
+        assert HYPERPARAMETERS[name].choices == options
+        for option in options:
+            assert check_hyperparameters(**{name: option}) == {name: option}
+        with pytest.raises(ValueError, match=f"{name} must be one of "):
+            check_hyperparameters(**{name: options[0].upper()})
 
 
 def test_check_hyperparameters_checks_each_given_argument_once():

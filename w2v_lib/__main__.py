@@ -2,9 +2,9 @@
 
 Not a lesson: the README's "Train on your own text" and "Try it" sections use it.
 
-* ``train --corpus FILE --output VECTORS.txt``: skip-gram with negative sampling on a whitespace-tokenized
-  UTF-8 text file (one sentence a line, ``.gz`` read too, ``-`` for standard input), the center vectors written
-  in word2vec text format.
+* ``train --corpus FILE --output VECTORS.txt``: word2vec (skip-gram with negative sampling unless ``--model cbow``
+  or ``--loss hierarchical``) on a whitespace-tokenized UTF-8 text file (one sentence a line, ``.gz`` read too,
+  ``-`` for standard input), the center vectors written in word2vec text format.
 * ``demo``: trains on the toy corpus in seconds, offline, and shows what it learned: nearest neighbours,
   analogies next to the planted truth, and a PCA plot of the planted word groups.
 * ``exercises ...``: the student notebooks and grading, forwarded to the course tooling
@@ -37,8 +37,8 @@ from w2v_lib._validation import (
 DEMO_SETTINGS = dict(dim=50, window=5, negative=5, min_count=1, sample=1e-3, epochs=20, batch_size=1024)
 DEMO_WORDS = ("paris", "france", "king", "woman", "three", "dog", "red", "bread")
 DEFAULT_PLOT = "demo.png"
-TRAIN_HYPERPARAMETERS = ("dim", "window", "negative", "min_count", "sample", "alpha", "min_alpha", "epochs", "seed",
-                         "batch_size", "trainer")
+TRAIN_HYPERPARAMETERS = ("model", "loss", "dim", "window", "negative", "min_count", "sample", "alpha", "min_alpha",
+                         "epochs", "seed", "batch_size", "trainer")
 
 
 def main(argv=None):
@@ -79,8 +79,8 @@ def _parser():
     """The parser, and the flag of each parameter (``"min_count"`` -> ``"--min-count"``) for messages."""
     parser = argparse.ArgumentParser(
         prog="python -m w2v_lib",
-        description="word2vec from scratch: train skip-gram with negative sampling, try the toy demo, or "
-                    "build and grade the course's exercises.")
+        description="word2vec from scratch: train word2vec (skip-gram or CBOW, negative sampling or "
+                    "hierarchical softmax), try the toy demo, or build and grade the course's exercises.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{train,demo,exercises}")
     flags = {}
 
@@ -90,9 +90,10 @@ def _parser():
 
     train = commands.add_parser(
         "train", help="train on a text file and write the vectors",
-        description="Train skip-gram with negative sampling on a whitespace-tokenized UTF-8 text file (one "
-                    "sentence a line; lines longer than 10,000 tokens are cut into 10,000-token sentences, "
-                    "so a one-line corpus such as text8 works; .gz is read too) and write the center vectors "
+        description="Train word2vec (skip-gram with negative sampling unless --model or --loss say otherwise) "
+                    "on a whitespace-tokenized UTF-8 text file (one sentence a line; lines longer than 10,000 "
+                    "tokens are cut into 10,000-token sentences, so a one-line corpus such as text8 works; .gz "
+                    "is read too) and write the center vectors "
                     "in word2vec text format: a 'V d' header, then 'word v1 ... vd' per line, most frequent "
                     "word first, which gensim's KeyedVectors.load_word2vec_format reads.")
     add(train, "--corpus", required=True,
@@ -102,7 +103,7 @@ def _parser():
              "in full or not at all, and never over the corpus")
     for name in TRAIN_HYPERPARAMETERS:
         spec = HYPERPARAMETERS[name]
-        options = {"choices": ("minibatch", "loop")} if name == "trainer" else {"type": type(spec.default)}
+        options = {"choices": spec.choices} if spec.choices else {"type": type(spec.default)}
         add(train, "--" + name.replace("_", "-"), default=spec.default,
             help=f"{spec.help} (default: %(default)s)", **options)
     add(train, "--max-tokens", type=int, default=None, help="train on the first N tokens of the corpus only")
@@ -168,8 +169,11 @@ def _train(args):
                       f"{unchanged}") from None
     if not args.quiet:
         history = model.history
+        prediction = "pair" if args.model == "skipgram" else "window"
+        loss = "negative sampling" if args.loss == "negative" else "hierarchical softmax"
         print(f"trained on {model.vocab.n_tokens:,} tokens ({len(model.vocab):,} distinct words) x {args.epochs} "
-              f"epochs in {seconds:.1f} s ({history.tokens_per_second:,.0f} tokens/s); final loss per pair "
+              f"epochs ({args.model}, {loss}) in {seconds:.1f} s ({history.tokens_per_second:,.0f} tokens/s); "
+              f"final loss per {prediction} "
               f"{history.epoch_loss[-1]:.4f}; wrote {len(kv):,} vectors of {args.dim} dimensions to "
               f"{args.output}")
     return 0

@@ -268,11 +268,17 @@ def _as_float_array(name, value):
 
 @dataclass(frozen=True)
 class Hyperparameter:
-    """One training setting: its default, the check of a value, and what it means (the CLI's help text)."""
+    """One training setting: its default, the check of a value, what it means (the CLI's help text), and for a
+    setting that names one of a few options, those options (the CLI's choices)."""
 
     default: object
     check: object
     help: str
+    choices: tuple = ()
+
+
+def _choice(default, choices, help):
+    return Hyperparameter(default, partial(check_choice, choices=choices), help, choices)
 
 
 def _check_sample(name, value):
@@ -286,16 +292,24 @@ _positive = partial(check_int, minimum=1)
 # defaults (a test holds their signatures to them), and check every argument they get through
 # check_hyperparameters.
 HYPERPARAMETERS = {
+    "model": _choice("skipgram", ("skipgram", "cbow"),
+                     "skipgram predicts each outside word from the center word; cbow predicts the center word from "
+                     "the mean of its outside words (word2vec.c's -cbow, gensim's sg=0)"),
+    "loss": _choice("negative", ("negative", "hierarchical"),
+                    "negative sampling, or hierarchical softmax over a Huffman tree of the words (word2vec.c's -hs 1 "
+                    "-negative 0, gensim's hs=1, negative=0; it draws no negatives and ignores negative)"),
     "dim": Hyperparameter(100, _positive, "d, the number of dimensions of a word vector"),
     "window": Hyperparameter(5, _positive, "m, the largest number of words on each side of a center (each "
                                            "center draws its own window b from 1..m)"),
-    "negative": Hyperparameter(5, _positive, "K, the negative samples per (center, outside) pair"),
+    "negative": Hyperparameter(5, _positive, "K, the negative samples per prediction: per (center, outside) pair "
+                                             "in skip-gram, per window in CBOW"),
     "min_count": Hyperparameter(5, _positive, "words seen fewer times are left out of the vocabulary"),
     "sample": Hyperparameter(1e-3, _check_sample, "tau, the subsampling threshold of frequent words "
                                                   "(0 keeps every word)"),
     "alpha": Hyperparameter(0.025, partial(check_real, minimum=0.0, above=True,
                                            hint=" (word2vec.c's skip-gram default is 0.025)"),
-                            "eta, the initial learning rate"),
+                            "eta, the initial learning rate, for every model and loss (gensim's default; word2vec.c "
+                            "uses 0.05 for CBOW)"),
     "min_alpha": Hyperparameter(0.0001, partial(check_real, minimum=0.0),
                                 "eta_min, the final learning rate (the rate decays linearly over all epochs)"),
     "epochs": Hyperparameter(5, _positive, "passes over the corpus"),
@@ -305,8 +319,8 @@ HYPERPARAMETERS = {
                                           "vectors"),
     "chunk_tokens": Hyperparameter(10_000, _positive, "corpus tokens per chunk of the example stream, which is "
                                                       "also one record of the training history"),
-    "trainer": Hyperparameter("minibatch", partial(check_choice, choices=("minibatch", "loop")),
-                              "the vectorized trainer, or the readable one-window-at-a-time one (slow)"),
+    "trainer": _choice("minibatch", ("minibatch", "loop"),
+                       "the vectorized trainer, or the readable one-window-at-a-time one (slow)"),
     "dtype": Hyperparameter(np.float32, check_dtype, "the dtype of the parameters during training"),
     "prefetch": Hyperparameter(True, check_bool, "make the next chunk in a background thread"),
     "progress": Hyperparameter(True, check_bool, "show the progress of training"),

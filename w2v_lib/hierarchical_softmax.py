@@ -26,6 +26,8 @@ As with negative sampling, the input side is the embedding matrix V (word2vec.c'
 side is trained only to score: here Q takes the place of U.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from w2v_lib._validation import check_index, check_indices, check_matrix, check_vector
@@ -133,3 +135,33 @@ def _check_input_and_nodes(input_vec, node_vectors, tree):
     input_vec = check_vector("input_vec", input_vec)
     node_vectors = check_matrix("node_vectors", node_vectors, shape=(tree.n_nodes, len(input_vec)))
     return input_vec, node_vectors
+
+
+@dataclass(frozen=True)
+class _PathTable:
+    """Every word's path laid end to end, so that the paths of many words are gathered with array indexing.
+
+    Word w's nodes are ``nodes[starts[w]:starts[w + 1]]``, root first, and their code bits ``codes[...]``.
+    """
+
+    starts: np.ndarray  # (V + 1,) int64
+    nodes: np.ndarray  # (Σ_w L(w),) intp
+    codes: np.ndarray  # (Σ_w L(w),) uint8
+
+    @classmethod
+    def of(cls, tree):
+        lengths = tree.code_lengths
+        return cls(starts=np.concatenate(([0], np.cumsum(lengths))), nodes=np.concatenate(tree.paths),
+                   codes=np.concatenate(tree.codes))
+
+    def paths(self, targets):
+        """The paths of ``targets`` (int array, shape (P,)) end to end: (nodes, codes, item_starts, lengths).
+
+        Target p's items are ``item_starts[p]`` up to ``item_starts[p] + lengths[p]``.
+        """
+        first = self.starts[targets]
+        lengths = self.starts[targets + 1] - first
+        item_starts = np.cumsum(lengths) - lengths
+        # Item i of target p is entry first[p] + (i - item_starts[p]) of the table.
+        items = np.arange(lengths.sum()) + np.repeat(first - item_starts, lengths)
+        return self.nodes[items], self.codes[items], item_starts, lengths

@@ -1,11 +1,13 @@
-"""Word2Vec: skip-gram with negative sampling behind one object, in the spirit of gensim's ``Word2Vec``.
+"""Word2Vec: word2vec behind one object, in the spirit of gensim's ``Word2Vec``.
 
     model = Word2Vec(dim=50, min_count=1, epochs=10).fit(sentences)
     model.wv.most_similar("paris")
+    cbow = Word2Vec(model="cbow", loss="hierarchical").fit(sentences)   # gensim's sg=0, hs=1, negative=0
 
-Taught in notebook 07 (vectorized training), used from then on. ``fit`` builds the vocabulary
-(:mod:`w2v_lib.vocab`), encodes the corpus as word ids and trains with one of the two trainers of
-:mod:`w2v_lib.train`. The hyperparameters are checked when the object is made, before any corpus is read.
+Taught in notebook 07 (vectorized training), used from then on; notebook 12 trains its other models and losses.
+``fit`` builds the vocabulary (:mod:`w2v_lib.vocab`), encodes the corpus as word ids and trains with one of the
+two trainers of :mod:`w2v_lib.train`. The hyperparameters are checked when the object is made, before any corpus
+is read.
 """
 
 import numpy as np
@@ -21,22 +23,30 @@ _CHUNK_TOKENS = 10_000
 
 
 class Word2Vec:
-    """Skip-gram with negative sampling (SGNS).
+    """word2vec: skip-gram with negative sampling (SGNS) by default, CBOW and hierarchical softmax on request.
 
     Parameters
     ----------
+    model : {"skipgram", "cbow"}, default "skipgram"
+        Skip-gram predicts each outside word from the center word's vector; CBOW predicts the center word from
+        the mean of its outside words' vectors (word2vec.c's ``-cbow 1``, gensim's ``sg=0`` with
+        ``cbow_mean=1``). CBOW updates as they do: each outside word's row takes the whole step of the mean.
+    loss : {"negative", "hierarchical"}, default "negative"
+        Negative sampling, or hierarchical softmax over word2vec.c's Huffman tree of the counts (``-hs 1
+        -negative 0``, gensim's ``hs=1, negative=0``), which ignores ``negative``.
     dim : int, default 100
         d, the number of dimensions.
     window : int, default 5
         m, the largest number of words on each side of a center (each center draws its own b from 1..m).
     negative : int, default 5
-        K, negatives per (center, outside) pair.
+        K, negatives per prediction: per (center, outside) pair in skip-gram, per window in CBOW.
     min_count : int, default 5
         Words seen fewer times are dropped from the corpus.
     sample : float or None, default 1e-3
         Subsampling threshold τ of frequent words; 0 or None keeps every word.
     alpha, min_alpha : float, default 0.025 and 0.0001
-        The learning rate decays linearly from η = alpha to η_min = min_alpha over all epochs.
+        The learning rate decays linearly from η = alpha to η_min = min_alpha over all epochs. The same default
+        for every model and loss, gensim's (word2vec.c starts CBOW at 0.05).
     epochs : int, default 5
     batch_size : int, default 1024
         B, pairs per step of the minibatch trainer (rounded to whole windows); larger batches can diverge.
@@ -53,8 +63,12 @@ class Word2Vec:
     vocab : Vocabulary
     center_vectors : ndarray, shape (vocab_size, dim)
         V, row i is the embedding of ``vocab.words[i]``.
-    outside_vectors : ndarray, shape (vocab_size, dim)
-        U.
+    outside_vectors : ndarray, shape (vocab_size, dim), or None
+        U (negative sampling); None with hierarchical softmax.
+    node_vectors : ndarray, shape (vocab_size - 1, dim), or None
+        Q, the inner-node vectors of ``tree`` (hierarchical softmax); None with negative sampling.
+    tree : HuffmanTree or None
+        The Huffman tree of the vocabulary's counts (hierarchical softmax).
     history : TrainingHistory
         Loss and learning rate along training.
     wv : KeyedVectors
@@ -67,16 +81,19 @@ class Word2Vec:
     """
 
     def __init__(self, dim=100, window=5, negative=5, min_count=5, sample=1e-3, alpha=0.025, min_alpha=0.0001,
-                 epochs=5, batch_size=1024, seed=1, trainer="minibatch", progress=True):
-        settings = check_hyperparameters(dim=dim, window=window, negative=negative, min_count=min_count,
-                                         sample=sample, alpha=alpha, min_alpha=min_alpha, epochs=epochs,
-                                         batch_size=batch_size, seed=seed, trainer=trainer, progress=progress)
+                 epochs=5, batch_size=1024, seed=1, trainer="minibatch", progress=True, model="skipgram",
+                 loss="negative"):
+        settings = check_hyperparameters(model=model, loss=loss, dim=dim, window=window, negative=negative,
+                                         min_count=min_count, sample=sample, alpha=alpha, min_alpha=min_alpha,
+                                         epochs=epochs, batch_size=batch_size, seed=seed, trainer=trainer,
+                                         progress=progress)
         for name, value in settings.items():
             setattr(self, name, value)
         self._wv = None
 
     def __repr__(self):
-        return (f"Word2Vec(dim={self.dim}, window={self.window}, negative={self.negative}, "
+        return (f"Word2Vec(model={self.model!r}, loss={self.loss!r}, dim={self.dim}, window={self.window}, "
+                f"negative={self.negative}, "
                 f"min_count={self.min_count}, sample={self.sample}, alpha={self.alpha}, "
                 f"min_alpha={self.min_alpha}, epochs={self.epochs}, batch_size={self.batch_size}, "
                 f"seed={self.seed!r}, trainer={self.trainer!r})")
@@ -110,9 +127,9 @@ class Word2Vec:
                              f"negatives from: use a larger corpus")
         self._check_memory(vocab_size=len(vocab), n_tokens=vocab.n_tokens)
         token_ids, sentence_starts = encode_corpus(vocab, sentences)
-        options = dict(dim=self.dim, window=self.window, negative=self.negative, sample=self.sample,
-                       alpha=self.alpha, min_alpha=self.min_alpha, epochs=self.epochs, seed=self.seed,
-                       chunk_tokens=_CHUNK_TOKENS, progress=self.progress)
+        options = dict(model=self.model, loss=self.loss, dim=self.dim, window=self.window, negative=self.negative,
+                       sample=self.sample, alpha=self.alpha, min_alpha=self.min_alpha, epochs=self.epochs,
+                       seed=self.seed, chunk_tokens=_CHUNK_TOKENS, progress=self.progress)
         if self.trainer == "loop":
             result = train_loop(token_ids, sentence_starts, vocab.counts, **options)
         else:
@@ -121,6 +138,8 @@ class Word2Vec:
         self.vocab = vocab
         self.center_vectors = result.center_vectors
         self.outside_vectors = result.outside_vectors
+        self.node_vectors = result.node_vectors
+        self.tree = result.tree
         self.history = result.history
         self._wv = None
         return self
@@ -130,7 +149,7 @@ class Word2Vec:
         parts = training_memory(vocab_size, dim=self.dim, window=self.window, negative=self.negative,
                                 largest_chunk=_CHUNK_TOKENS, batch_size=self.batch_size,
                                 dtype=np.float32 if minibatch else np.float64, prefetch=minibatch,
-                                trainer=self.trainer)
+                                trainer=self.trainer, model=self.model, loss=self.loss)
         if n_tokens:
             parts["the corpus as word ids"] = 12 * n_tokens  # the sentences' id arrays and their concatenation
         check_memory("training", parts, _MEMORY_ADVICE, _MEMORY_NAMES)

@@ -37,7 +37,8 @@ class ScatterPlan:
     row_starts : ndarray of int32 (int64 beyond 2**31 entries), shape (R + 1,)
         The sorted entries of ``rows[r]`` are ``order[row_starts[r]:row_starts[r + 1]]``.
     sources : ndarray of int32 (int64 beyond 2**31 entries), shape (B * J,)
-        ``order // J``: the vector b that each sorted entry scales.
+        The vector that each sorted entry scales: its row b = ``order // J``, or ``groups[b]`` for a plan made
+        with groups (the CBOW trainer's: the outside words of a window all take their window's one vector).
     """
 
     rows: np.ndarray
@@ -61,7 +62,8 @@ def scatter_plan(indices):
     return _scatter_plan(indices)
 
 
-def _scatter_plan(indices):
+def _scatter_plan(indices, groups=None):
+    """:func:`scatter_plan`, unchecked; with ``groups`` (int array, shape (B,)), row b scales vector ``groups[b]``."""
     flat = indices.ravel()
     order = _stable_argsort(flat)
     sorted_indices = flat[order]
@@ -71,9 +73,26 @@ def _scatter_plan(indices):
     inverse[order] = np.cumsum(is_first) - 1
     # scipy.sparse copies index arrays to int32 when their values fit: made here, off the training thread.
     index_dtype = np.int32 if len(flat) < 2**31 else np.int64
+    sources = order // indices.shape[1]
+    if groups is not None:
+        sources = groups[sources]
     return ScatterPlan(rows=sorted_indices[firsts], inverse=inverse.reshape(indices.shape), order=order,
                        row_starts=np.append(firsts, len(flat)).astype(index_dtype),
-                       sources=(order // indices.shape[1]).astype(index_dtype))
+                       sources=sources.astype(index_dtype))
+
+
+def _segment_plan(starts, sources):
+    """The :class:`ScatterPlan` of entries already grouped in runs: the sums of run r (``starts[r]`` up to the next
+    start) over the vectors ``sources[i]`` of its entries i, with :func:`scatter_sums`.
+
+    The trainer's sums per prediction: a CBOW window's mean over its outside words' rows, a prediction's
+    gradient over the inner nodes of its path. Its ``rows`` are the run numbers and ``inverse`` is left empty.
+    """
+    n_entries = len(sources)
+    index_dtype = np.int32 if n_entries < 2**31 else np.int64
+    return ScatterPlan(rows=np.arange(len(starts)), inverse=np.empty((0, 1), dtype=np.intp),
+                       order=np.arange(n_entries), row_starts=np.append(starts, n_entries).astype(index_dtype),
+                       sources=sources.astype(index_dtype))
 
 
 def _stable_argsort(values):
@@ -101,6 +120,7 @@ def scatter_sums(plan, weights, vectors):
         ``scatter_plan(indices)``.
     weights : float array, shape (B, J)
     vectors : float array, shape (B, d)
+        Or (G, d) for a plan made with groups, vector g scaled for every row b with ``groups[b] = g``.
 
     Returns
     -------
