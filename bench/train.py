@@ -3,11 +3,12 @@
     python bench/train.py                                  # skip-gram, negative sampling: 5,000,000 tokens, 1 epoch
     python bench/train.py --model cbow --loss hierarchical # one other combination
     python bench/train.py --all                            # the four combinations of model and loss, one run
+    python bench/train.py --all --seeds 1 2 3              # the same, scores averaged over three seeds
     python bench/train.py --words 1000000 --epochs 1 --runs 3 --batch-size 512
 
 Both trainers get the same sentences (the first N tokens of ``../shared/bench/wiki17m.txt.gz``, lines cut into
 10,000-token sentences) and the same hyperparameters (d=100, window 5, min_count 5, sample 1e-3, alpha -> 0.0001,
-seed 1; 5 negatives with negative sampling). The model and the loss are set alike: the course's
+5 negatives with negative sampling; the same seeds). The model and the loss are set alike: the course's
 ``model="skipgram"|"cbow"`` and ``loss="negative"|"hierarchical"`` are gensim's ``sg=1|0`` and ``hs=0|1`` (with
 ``negative=0`` for hierarchical softmax), gensim's CBOW averaging the window (``cbow_mean=1``), one worker
 thread. Each run happens in its own subprocess so that the peak memory (ru_maxrss) is that trainer's alone. The
@@ -16,7 +17,8 @@ vectors of both are scored by ``w2v_lib.evaluate``: WordSim-353 and SimLex-999 S
 Google analogy accuracy over the 30,000 most frequent words.
 
 Issue 12's target for the course's trainer: within 0.02 (WordSim), 0.02 (SimLex) and 1 point (analogies) of
-gensim with the same settings, on the first 5M words, 1 epoch. Timings vary on a shared machine: compare the
+gensim with the same settings, on the first 5M words, 1 epoch. On 5M words one seed's scores are noisy (the
+SimLex-999 Spearman of one trainer moves by 0.01-0.05 from seed to seed): ``--seeds`` averages. Timings vary on a shared machine: compare the
 ratio of the two trainers in the same run.
 """
 
@@ -50,7 +52,9 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=1024,
                         help="the course trainer's (default: %(default)s)")
     parser.add_argument("--alpha", type=float, default=0.025, help="both trainers' (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=1, help="both trainers' (default: %(default)s)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1],
+                        help="both trainers' seeds, one training each; the scores are averaged over them, with "
+                             "their standard deviation (default: 1)")
     parser.add_argument("--no-gensim", action="store_true", help="benchmark the course trainer only")
     parser.add_argument("--worker", choices=TRAINERS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -71,25 +75,34 @@ def main(argv=None):
         trainers.append("gensim")
     combinations = ([(model, loss) for model in MODELS for loss in LOSSES] if args.all
                     else [(args.model, args.loss)])
-    print(f"command: python {' '.join([Path(__file__).name, *(argv if argv is not None else sys.argv[1:])])}")
+    script = Path(__file__).resolve().relative_to(Path(__file__).resolve().parents[1])
+    print(f"command: python {' '.join([str(script), *(argv if argv is not None else sys.argv[1:])])}")
     print(settings_line(args))
     summary = {}
     for model, loss in combinations:
-        runs = {trainer: [] for trainer in trainers}
+        runs = {(trainer, seed): [] for seed in args.seeds for trainer in trainers}
         # Runs alternate between the trainers, so that a change in the machine's load hits both alike.
-        for run in range(args.runs):
-            for trainer in trainers:
-                print(f"{model} + {loss}: running {trainer}, run {run + 1} of {args.runs} ...", file=sys.stderr,
-                      flush=True)
-                command = [sys.executable, __file__, "--worker", trainer, "--corpus", str(args.corpus),
-                           "--words", str(args.words), "--epochs", str(args.epochs), "--model", model,
-                           "--loss", loss, "--batch-size", str(args.batch_size), "--alpha", str(args.alpha),
-                           "--seed", str(args.seed)]
-                output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-                runs[trainer].append(json.loads(output.strip().splitlines()[-1]))
-        results = {trainer: {key: statistics.median(run[key] for run in trainer_runs) for key in trainer_runs[0]}
-                   for trainer, trainer_runs in runs.items()}
-        print_table(f"{model} + {loss}", results)
+        for seed in args.seeds:
+            for run in range(args.runs):
+                for trainer in trainers:
+                    print(f"{model} + {loss}: running {trainer}, seed {seed}, run {run + 1} of {args.runs} ...",
+                          file=sys.stderr, flush=True)
+                    command = [sys.executable, __file__, "--worker", trainer, "--corpus", str(args.corpus),
+                               "--words", str(args.words), "--epochs", str(args.epochs), "--model", model,
+                               "--loss", loss, "--batch-size", str(args.batch_size), "--alpha", str(args.alpha),
+                               "--seeds", str(seed)]
+                    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+                    runs[trainer, seed].append(json.loads(output.strip().splitlines()[-1]))
+        # The median of the runs of a seed (the runs differ in time only), then the mean over the seeds.
+        per_seed = {key: {name: statistics.median(run[name] for run in seed_runs) for name in seed_runs[0]}
+                    for key, seed_runs in runs.items()}
+        results = {trainer: {name: statistics.mean(per_seed[trainer, seed][name] for seed in args.seeds)
+                             for name in per_seed[trainer, args.seeds[0]]}
+                   for trainer in trainers}
+        spreads = ({trainer: {name: statistics.stdev(per_seed[trainer, seed][name] for seed in args.seeds)
+                              for name in TARGET}
+                    for trainer in trainers} if len(args.seeds) > 1 else None)
+        print_table(f"{model} + {loss}", results, spreads)
         summary[model, loss] = results
     if "gensim" in trainers and len(summary) > 1:
         print_summary(summary)
@@ -109,7 +122,7 @@ def run_trainer(args):
 
         model = Word2Vec(model=args.model, loss=args.loss, dim=100, window=5, negative=5, min_count=5, sample=1e-3,
                          alpha=args.alpha, min_alpha=0.0001, epochs=args.epochs, batch_size=args.batch_size,
-                         seed=args.seed, progress=False).fit(sentences)
+                         seed=args.seeds[0], progress=False).fit(sentences)
         seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - start_cpu
         kv = model.wv
     else:
@@ -120,7 +133,7 @@ def run_trainer(args):
         hierarchical = args.loss == "hierarchical"
         model = GensimWord2Vec(sentences, sg=int(args.model == "skipgram"), hs=int(hierarchical),
                                negative=0 if hierarchical else 5, cbow_mean=1, window=5, vector_size=100,
-                               min_count=5, sample=1e-3, alpha=args.alpha, min_alpha=0.0001, seed=args.seed,
+                               min_count=5, sample=1e-3, alpha=args.alpha, min_alpha=0.0001, seed=args.seeds[0],
                                workers=1, epochs=args.epochs)
         seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - start_cpu
         kv = KeyedVectors(model.wv.index_to_key, model.wv.vectors)
@@ -146,11 +159,12 @@ def scores(kv):
 def settings_line(args):
     return (f"corpus {args.corpus.name}: first {args.words:,} tokens, {args.epochs} epoch(s), d=100, window 5, "
             f"negative 5 (negative sampling) or hierarchical softmax with no negatives, min_count 5, sample 1e-3, "
-            f"alpha {args.alpha}, seed {args.seed}; course batch_size {args.batch_size}; gensim workers=1, "
-            f"cbow_mean=1; median of {args.runs} run(s), each in its own process")
+            f"alpha {args.alpha}; course batch_size {args.batch_size}; gensim workers=1, cbow_mean=1; seed(s) "
+            f"{', '.join(map(str, args.seeds))}, the same for both trainers; median of {args.runs} run(s) per seed, "
+            f"each in its own process, then the mean over the seeds")
 
 
-def print_table(title, results):
+def print_table(title, results, spreads=None):
     rows = [("training time (s), incl. vocabulary", "seconds", "{:.1f}"),
             ("CPU time (s), all threads", "cpu_seconds", "{:.1f}"),
             ("tokens/s", "tokens_per_second", "{:,.0f}"),
@@ -165,6 +179,9 @@ def print_table(title, results):
     print(f"{'':40s}" + "".join(f"{name:>14s}" for name in names))
     for label, key, template in rows:
         print(f"{label:40s}" + "".join(f"{template.format(results[name][key]):>14s}" for name in names))
+        if spreads and key in TARGET:
+            print(f"{'  standard deviation over the seeds':40s}"
+                  + "".join(f"{template.format(spreads[name][key]):>14s}" for name in names))
     if "gensim" in results:
         course, gensim = results["course"], results["gensim"]
         print(f"time ratio course / gensim: {course['seconds'] / gensim['seconds']:.2f} wall clock, "
