@@ -91,6 +91,8 @@ def test_bad_corpora():
         Word2Vec(progress=False).fit([])
     with pytest.raises(ValueError, match="too few to sample negatives"):
         Word2Vec(min_count=1, progress=False).fit([["same", "same", "same"]])
+    with pytest.raises(ValueError, match="has 1 word \\('same'\\), too few to build a Huffman tree of"):
+        Word2Vec(loss="hierarchical", min_count=1, progress=False).fit([["same", "same", "same"]])
     with pytest.raises(ValueError, match="min_count = 5 leaves no word"):
         Word2Vec(min_count=5, progress=False).fit([["rare", "words", "only"]])
     with pytest.raises(TypeError, match="re-iterable"):

@@ -184,6 +184,70 @@ def test_one_minibatch_step_follows_the_central_differences_of_the_window_losses
     assert np.abs(center_vectors - before).max() > 0.01  # a real step, far above the tolerance
 
 
+@pytest.mark.parametrize("model", ["skipgram", "cbow"])
+def test_hierarchical_softmax_damps_only_the_rows_several_windows_share(model):
+    # A batch sums the steps of every window at the parameters before the step. The root's vector is on every
+    # path, so in a large batch its summed step overshoots (in sequential SGD each step sees the last one's
+    # effect). A row that two or more windows of the batch update, and whose η Σ σ'(z) ‖other vector‖² (the
+    # curvature of the loss along the row, times η) exceeds 1, takes its summed step divided by that number;
+    # every other row takes its plain step. Written out here as a loop over predictions and path nodes.
+    def sigmoid(x):
+        return 1 / (1 + np.exp(-x))
+
+    vocab_size, dim, lr = 7, 3, 0.5
+    rng = np.random.default_rng(7)
+    tree = build_huffman_tree([9, 7, 5, 4, 3, 2, 1])
+    center_vectors = 2 * rng.normal(size=(vocab_size, dim))
+    node_vectors = 2 * rng.normal(size=(vocab_size - 1, dim))
+    windows = [(1, [0, 2]), (3, [1, 2]), (1, [6, 0])]  # word 1 the center of two windows, 0 and 2 outside in two
+    if model == "skipgram":
+        predictions = [(w, [center], center_vectors[center], outside)
+                       for w, (center, outsides) in enumerate(windows) for outside in outsides]
+    else:
+        predictions = [(w, outsides, center_vectors[outsides].mean(axis=0), center)
+                       for w, (center, outsides) in enumerate(windows)]
+    steps = {"input": np.zeros_like(center_vectors), "node": np.zeros_like(node_vectors)}
+    curvatures = {"input": np.zeros(vocab_size), "node": np.zeros(vocab_size - 1)}
+    users = {"input": [set() for _ in range(vocab_size)], "node": [set() for _ in range(vocab_size - 1)]}
+    expected_loss = 0.0
+    for w, input_rows, x, target in predictions:
+        grad_x, input_curvature = np.zeros(dim), 0.0
+        for node, bit in zip(tree.paths[target], tree.codes[target]):
+            z = node_vectors[node] @ x
+            expected_loss -= np.log(sigmoid((1 - 2 * int(bit)) * z))
+            g = sigmoid(z) - (1 - int(bit))
+            grad_x += g * node_vectors[node]
+            steps["node"][node] -= lr * g * x
+            curvatures["node"][node] += lr * sigmoid(z) * sigmoid(-z) * (x @ x)
+            users["node"][node].add(w)
+            input_curvature += lr * sigmoid(z) * sigmoid(-z) * (node_vectors[node] @ node_vectors[node])
+        for row in input_rows:  # CBOW: every outside word takes the whole step of the mean, as word2vec.c
+            steps["input"][row] -= lr * grad_x
+            curvatures["input"][row] += input_curvature
+            users["input"][row].add(w)
+    factors = {side: np.array([1 / c if len(u) >= 2 and c > 1 else 1.0
+                               for c, u in zip(curvatures[side], users[side])])
+               for side in steps}
+    damped = {side: np.flatnonzero(factors[side] < 1) for side in steps}
+    assert 5 in damped["node"] and len(damped["input"]) >= 1  # the root (node V - 2 = 5) at least
+    undamped = [(len(u) >= 2, c > 1) for side in steps
+                for c, u, factor in zip(curvatures[side], users[side], factors[side]) if u and factor == 1]
+    assert (True, False) in undamped or (False, True) in undamped  # the rule's other branches are exercised too
+    expected_center = center_vectors + factors["input"][:, None] * steps["input"]
+    expected_nodes = node_vectors + factors["node"][:, None] * steps["node"]
+
+    centers = np.concatenate([[center] * len(outsides) for center, outsides in windows])
+    outsides = np.concatenate([outsides for _, outsides in windows])
+    window_starts = np.cumsum([0, *[len(outsides) for _, outsides in windows][:-1]])
+    n_predictions = len(predictions)
+    batch = train._plan_batch(model, centers, outsides, window_starts, np.zeros((n_predictions, 0), dtype=int),
+                              _PathTable.of(tree), lr, 0, np.float64)
+    got_loss = train._step(center_vectors, node_vectors, batch)
+    assert got_loss == pytest.approx(expected_loss, rel=1e-12)
+    assert np.allclose(center_vectors, expected_center, rtol=1e-12, atol=1e-12)
+    assert np.allclose(node_vectors, expected_nodes, rtol=1e-12, atol=1e-12)
+
+
 def test_larger_batches_differ_from_the_loop_trainer(tiny_corpus):
     options = dict(dim=8, window=3, epochs=1, seed=11, progress=False, dtype=np.float64)
     one = train.train_minibatch(*tiny_corpus, batch_size=1, **options)

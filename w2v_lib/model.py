@@ -123,8 +123,9 @@ class Word2Vec:
         self._check_memory(vocab_size=None, n_tokens=0)  # what does not depend on the corpus, before reading it
         vocab = Vocabulary.build(sentences, min_count=self.min_count)
         if len(vocab) < 2:
-            raise ValueError(f"the vocabulary has {len(vocab)} word ({vocab.words[0]!r}), too few to sample "
-                             f"negatives from: use a larger corpus")
+            purpose = "sample negatives from" if self.loss == "negative" else "build a Huffman tree of"
+            raise ValueError(f"the vocabulary has {len(vocab)} word ({vocab.words[0]!r}), too few to {purpose}: "
+                             f"use a larger corpus")
         self._check_memory(vocab_size=len(vocab), n_tokens=vocab.n_tokens)
         token_ids, sentence_starts = encode_corpus(vocab, sentences)
         options = dict(model=self.model, loss=self.loss, dim=self.dim, window=self.window, negative=self.negative,
