@@ -74,9 +74,12 @@ def _parser(prog):
     grade.add_argument("--cpu-limit", type=int, default=1800, metavar="SECONDS",
                        help="CPU seconds a kernel may use (default: %(default)s)")
     grade.add_argument("--memory-limit", type=int, default=4096, metavar="MIB",
-                       help="address space of a kernel in MiB (default: %(default)s)")
+                       help="address space of a kernel, and memory of a kernel and the processes it started "
+                            "together, in MiB (default: %(default)s)")
     grade.add_argument("--file-size-limit", type=int, default=256, metavar="MIB",
                        help="largest file a kernel may write, in MiB (default: %(default)s)")
+    grade.add_argument("--disk-limit", type=int, default=2048, metavar="MIB",
+                       help="files a kernel may have in its workspace, in MiB (default: %(default)s)")
     grade.add_argument("--output-limit", type=float, default=2, metavar="MIB",
                        help="output collected from one cell, in MiB; a submission gets 8 times as much "
                             "(default: %(default)s)")
@@ -129,6 +132,7 @@ def _grade(args, parser):
     for flag, value in (("--timeout", args.timeout), ("--total-timeout", args.total_timeout),
                         ("--jobs", args.jobs), ("--cpu-limit", args.cpu_limit),
                         ("--memory-limit", args.memory_limit), ("--file-size-limit", args.file_size_limit),
+                        ("--disk-limit", args.disk_limit),
                         ("--output-limit", args.output_limit)):
         if value <= 0:
             parser.error(f"{flag} must be positive, got {value:g}")
@@ -151,8 +155,10 @@ def _grade(args, parser):
     output_limit = int(args.output_limit * 2**20)
     settings = Settings(
         limits=Limits(timeout=args.timeout, cpu=args.cpu_limit, memory=args.memory_limit * 2**20,
-                      file_size=args.file_size_limit * 2**20, cell_output=output_limit,
-                      kernel_output=8 * output_limit, message=max(4 * output_limit, 2**20)),
+                      file_size=args.file_size_limit * 2**20, disk=args.disk_limit * 2**20,
+                      cell_output=output_limit, kernel_output=8 * output_limit,
+                      # Never below 16 MiB: the grader's own fingerprints travel in one message (about 2 MB).
+                      message=max(4 * output_limit, 16 * 2**20)),
         total_timeout=args.total_timeout, landlock=landlock,
         read_roots=sandbox.default_read_roots() + [str(path.resolve()) for path in args.allow_read])
 

@@ -6,13 +6,12 @@ exercises/`` shows only real changes.
 """
 
 import copy
-import re
 from pathlib import Path
 
 import nbformat
 
 from classroom import NOTEBOOK_GLOB, write_atomic
-from classroom.layout import ExerciseFormatError, exercise_info, exercise_layout, replace_regions
+from classroom.layout import ExerciseFormatError, cell_id, exercise_info, exercise_layout, replace_regions
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 # Cell metadata that the student notebooks keep: the exercise role (the grader matches solution cells by it)
@@ -52,7 +51,7 @@ def student_notebook(notebook, name="notebook"):
             metadata["exercise"] = {key: value for key, value in metadata["exercise"].items()
                                     if key in KEPT_EXERCISE_METADATA}
         exercise_id, role = exercise_info(cell)
-        fields = {"cell_type": cell.cell_type, "id": _cell_id(cell, index), "metadata": metadata,
+        fields = {"cell_type": cell.cell_type, "id": cell_id(cell, index), "metadata": metadata,
                   "source": cell.source}
         if cell.cell_type in ("code", "markdown"):
             fields["source"] = replace_regions(cell, exercise_id, name)
@@ -136,7 +135,3 @@ def build(source_dir, output_dir, check=False, out=None):
     print(f"{len(expected)} student notebooks in {output_dir} ({unchanged} unchanged).", file=out)
     return 0
 
-
-def _cell_id(cell, index):
-    cell_id = cell.get("id")
-    return cell_id if isinstance(cell_id, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", cell_id) else f"cell-{index}"

@@ -4,7 +4,8 @@ The graded notebook is the instructor's notebook from the snapshot with only the
 put in (matched by exercise id, in order when an exercise has several; a missing one counts as the stub).
 Everything else, every check cell with its hidden tests included, is the instructor's. The code cells run in
 order in one kernel, and an exercise passes when every one of its check cells replied ``ok`` without an error
-output, no limit was hit, and the fingerprints (:mod:`classroom.integrity`) did not change.
+output, no limit was hit, the fingerprints (:mod:`classroom.integrity`) did not change, and a cell that must
+fail, run after the checks, is still reported as failing (so that hidden error-hiding code is noticed).
 
 What one exercise cannot do to another:
 
@@ -15,22 +16,25 @@ What one exercise cannot do to another:
 * an exercise whose kernel was lost, or whose fingerprints changed, is run once more on a fresh kernel that
   ran none of the earlier exercises' code, so that only its own code decides its result (a timer planted by
   an earlier exercise cannot take its marks, nor give them);
-* after each exercise whose fingerprints changed, the kernel is replaced too.
+* after each exercise whose fingerprints changed, the kernel is replaced too; after the others, the processes
+  the exercise started are killed.
 """
 
 import ast
 import json
 import re
+import secrets
 import shutil
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import nbformat
 
 from classroom import integrity
 from classroom.kernel import Kernel, KernelStartError, Limits
-from classroom.layout import ExerciseFormatError, exercise_info, exercise_layout, replace_regions
-from classroom.sandbox import kill_descendants
+from classroom.layout import ExerciseFormatError, cell_id, exercise_info, exercise_layout, replace_regions
+from classroom.sandbox import kill_descendants, landlock_abi
 
 
 @dataclass
@@ -55,19 +59,43 @@ class Settings:
 
 
 def find_solution_notebook(name, notebook_names):
-    """The instructor notebook a submission file ``name`` was made from, or None.
+    """The instructor notebook a submission file ``name`` was made from, or None (see :func:`locate_notebook`)."""
+    return locate_notebook(name, notebook_names)[0]
 
-    The notebook whose name (without ``.ipynb``) appears in ``name`` at the start or after ``_`` (the longest
-    such), else the only one with a two-digit number ``NN_`` that appears there.
+
+# What browsers and file managers add to a file's name: "03_negative_sampling (1)", "Copy of ...", "... - Copy".
+_DECORATION = re.compile(r"^(copy of|copy \(\d+\) of)\s+|(\s*\(\d+\)|\s+-\s+copy|\s+copy|-checkpoint|\.ipynb)$",
+                         re.IGNORECASE)
+
+
+def locate_notebook(name, notebook_names):
+    """Which instructor notebook a submission file ``name`` was made from, and where its name says so.
+
+    The notebook whose name (without ``.ipynb``, any case) appears in ``name`` between non-alphanumeric
+    characters (the longest such), else the only one whose two-digit number ``NN_`` appears there.
+
+    Returns
+    -------
+    notebook : str or None
+    match : re.Match or None
+        Where the notebook's name, or its number, is in ``stem``.
+    stem : str
+        ``name`` without ``.ipynb`` and what downloads and copies add (``" (1)"``, ``"Copy of "``).
     """
     stem = name[:-len(".ipynb")] if name.endswith(".ipynb") else name
-    matches = [candidate for candidate in notebook_names
-               if re.search(rf"(^|_){re.escape(candidate[:-len('.ipynb')])}(_|$)", stem)]
-    if matches:
-        return max(matches, key=len)
-    numbers = set(re.findall(r"(?:^|_)([0-9]{2})_", stem))
+    while _DECORATION.search(stem):
+        stem = _DECORATION.sub("", stem).strip()
+    found = [(re.search(rf"(?<![A-Za-z0-9]){re.escape(candidate[:-len('.ipynb')])}(?![A-Za-z0-9])", stem,
+                        re.IGNORECASE), candidate) for candidate in notebook_names]
+    found = [(match, candidate) for match, candidate in found if match]
+    if found:
+        match, candidate = max(found, key=lambda pair: len(pair[1]))
+        return candidate, match, stem
+    numbers = {match.group(1): match for match in re.finditer(r"(?<![A-Za-z0-9])([0-9]{2})_", stem)}
     candidates = [candidate for candidate in notebook_names if candidate[:2] in numbers]
-    return candidates[0] if len(candidates) == 1 else None
+    if len(candidates) == 1:
+        return candidates[0], numbers[candidates[0][:2]], stem
+    return None, None, stem
 
 
 def grade_submission(path, snapshot, settings, name=None):
@@ -89,7 +117,8 @@ def grade_submission(path, snapshot, settings, name=None):
         ``{"id", "name", "passed", "message", "points", "max_points"}``), ``error`` (None, or what went wrong
         with the submission as a whole or with the instructor's own cells), ``graded`` (False when the fault
         is on the grader's side and the scores should not be trusted), ``checkout`` (what the submission
-        changed in the checkout, restored since; the submission then scores 0).
+        changed in the checkout, restored since; the submission then scores 0; always empty under Landlock,
+        where a change cannot be the submission's and is only reported in ``error``).
     """
     result = {"notebook": str(path), "score": 0, "max_score": 0, "exercises": [], "error": None,
               "graded": False, "checkout": []}
@@ -110,7 +139,7 @@ def grade_submission(path, snapshot, settings, name=None):
         return result
     result["max_score"] = sum(entry["points"] for entry in layout.values())
     try:
-        solutions = submitted_solutions(path)
+        solutions = submitted_solutions(path, instructor, layout)
     except Exception as error:  # any way a file can fail to be a notebook: report it, grade the others
         result["error"] = f"not a readable notebook: {type(error).__name__}: {_first_line(error)}"
         result["exercises"] = [_outcome(exercise_id, entry, False, result["error"])
@@ -121,7 +150,8 @@ def grade_submission(path, snapshot, settings, name=None):
         result["error"] = ("the submission has no exercise solution cells (cell metadata \"exercise\"): was it "
                            "made from the student notebook in exercises/?")
     cells = graded_cells(instructor, layout, solutions, name)
-    run = _Run(cells, layout, snapshot, settings, integrity.modules_used(
+    checked = integrity.modules_imported([cell["source"] for cell in cells if cell["kind"] == "check"])
+    run = _Run(cells, layout, snapshot, settings, checked, integrity.modules_used(
         [cell.source for cell in instructor.cells if cell.cell_type == "code"], _package_modules(snapshot)))
     try:
         outcomes, lesson_error = run.execute()
@@ -130,7 +160,15 @@ def grade_submission(path, snapshot, settings, name=None):
         return result
     finally:
         run.close()
-        result["checkout"] = snapshot.verify_checkout(restore=True)
+        # With Landlock (ABI 3 and later: before it, truncate(2) is not confined) the kernel cannot change the
+        # checkout: a change is someone else's (an instructor's edit, a git pull), so it is neither blamed on the
+        # submission nor undone. Grading used the copy read at start either way.
+        confined = settings.landlock and landlock_abi() >= 3
+        changed = snapshot.verify_checkout(restore=not confined)
+        result["checkout"] = [] if confined else changed
+        outside = ("the checkout changed while grading, not by this submission (its kernel could not write "
+                   "there); grading used the files read at start: " + "; ".join(changed[:5])) if (
+            confined and changed) else None
     for exercise_id, entry in layout.items():
         passed, message = outcomes[exercise_id]
         result["exercises"].append(_outcome(exercise_id, entry, passed, message))
@@ -141,19 +179,33 @@ def grade_submission(path, snapshot, settings, name=None):
             exercise.update(passed=False, points=0, message=f"{note}. {exercise['message']}")
         result["error"] = "; ".join(filter(None, [result["error"], note]))
     result["score"] = sum(exercise["points"] for exercise in result["exercises"])
-    result["error"] = "; ".join(filter(None, [result["error"], lesson_error])) or None
+    result["error"] = "; ".join(filter(None, [result["error"], lesson_error, outside])) or None
     result["graded"] = lesson_error is None
     return result
 
 
-def submitted_solutions(path):
-    """Exercise id → the sources of the submission's code solution cells, in order."""
-    notebook = nbformat.read(path, as_version=4)
-    solutions = {}
+def submitted_solutions(path, instructor, layout):
+    """Exercise id → the sources of the submission's code solution cells, in order.
+
+    Cells are found by their exercise metadata; for an exercise with none (a tool stripped the metadata), by
+    the cell ids that the student notebook's solution cells were built with.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbformat's notes on duplicate or missing cell ids: nothing to grade by
+        notebook = nbformat.read(path, as_version=4)
+    by_id = {cell_id(instructor.cells[index], index): exercise_id
+             for exercise_id, entry in layout.items() for index in entry["solution_cells"]}
+    solutions, found_by_id = {}, {}
     for cell in notebook.cells:
+        if cell.cell_type != "code" or not isinstance(cell.source, str):
+            continue
         exercise_id, role = exercise_info(cell)
-        if cell.cell_type == "code" and role == "solution" and isinstance(cell.source, str):
+        if role == "solution":
             solutions.setdefault(exercise_id, []).append(cell.source)
+        elif exercise_id is None and cell.get("id") in by_id:
+            found_by_id.setdefault(by_id[cell.get("id")], []).append(cell.source)
+    for exercise_id, sources in found_by_id.items():
+        solutions.setdefault(exercise_id, sources)
     return solutions
 
 
@@ -161,36 +213,40 @@ def graded_cells(instructor, layout, solutions, name):
     """The code cells to run, as dicts ``{"index", "kind", "exercise", "source", "tags"}``.
 
     ``kind`` is ``"lesson"``, ``"solution"`` or ``"check"``; solution sources are the submission's (or the
-    stub where it has none).
+    stub where it has none). A submission with more solution cells for an exercise than the instructor's
+    notebook (a copied cell, its metadata with it) has the extra ones run after the last, each as a cell, as in
+    the student's notebook run from the top.
     """
     submitted = {}
     for exercise_id, entry in layout.items():
         sources = solutions.get(exercise_id, [])
+        last = len(entry["solution_cells"]) - 1
         for position, index in enumerate(entry["solution_cells"]):
             cell = instructor.cells[index]
-            submitted[index] = sources[position] if position < len(sources) else replace_regions(
-                cell, exercise_id, name)
+            mine = sources[position:] if position == last else sources[position:position + 1]
+            submitted[index] = mine or [replace_regions(cell, exercise_id, name)]
     cells = []
     for index, cell in enumerate(instructor.cells):
         if cell.cell_type != "code":
             continue
         exercise_id, role = exercise_info(cell)
         kind = role if exercise_id in layout and role in ("solution", "check") else "lesson"
-        cells.append({"index": index, "kind": kind, "exercise": exercise_id if kind != "lesson" else None,
-                      "source": submitted.get(index, cell.source), "tags": list(cell.metadata.get("tags", []))})
+        for source in submitted.get(index, [cell.source]):
+            cells.append({"index": index, "kind": kind, "exercise": exercise_id if kind != "lesson" else None,
+                          "source": source, "tags": list(cell.metadata.get("tags", []))})
     return cells
 
 
 class _Run:
     """The execution of one graded notebook, with its kernel replaced whenever it is lost."""
 
-    def __init__(self, cells, layout, snapshot, settings, preload):
+    def __init__(self, cells, layout, snapshot, settings, checked, preload):
         self.cells, self.layout, self.snapshot, self.settings = cells, layout, snapshot, settings
-        self.preload = preload
+        self.preload = sorted(set(preload) | set(checked))
         self.workspace = snapshot.workspace()
         self.kernel = None
         self.fresh = False  # the kernel has run no exercise code since it started
-        self.fingerprints = integrity.Fingerprints()
+        self.fingerprints = integrity.Fingerprints(checked, integrity.trusted_directories(self.workspace))
         self.deadline = None
         self.lesson_error = None
 
@@ -205,10 +261,12 @@ class _Run:
         self.kernel.start()
         if self.deadline is None:
             self.deadline = time.monotonic() + self.settings.total_timeout
-        self.kernel.run(integrity.preload_code(self.preload), timeout=120, silent=True)
+        preload = self.kernel.run(integrity.preload_code(self.preload), timeout=120, silent=True)
         baseline = self.fingerprint(full="*")
         if baseline is None:
-            raise KernelStartError("the kernel did not report its baseline fingerprint")
+            reason = (f": {preload.error['ename']}: {_first_line(preload.error['evalue'])}" if preload.error else
+                      f": {self._problem_words(preload)}" if preload.problem else "")
+            raise KernelStartError(f"the kernel did not report its baseline fingerprint{reason}")
         self.fingerprints.set_baseline(baseline)
         for cell in self.cells[:replay_until]:
             if cell["kind"] == "lesson":
@@ -217,7 +275,7 @@ class _Run:
 
     def fingerprint(self, full=(), names=()):
         probe = self.kernel.run("", timeout=60, silent=True, user_expressions={
-            "fp": integrity.probe({"full": full if full == "*" else list(full), "names": list(names)})})
+            "fp": self.fingerprints.probe(full, names)})
         value = probe.user_expressions.get("fp", {})
         if probe.status != "ok" or value.get("status") != "ok":
             return None
@@ -226,8 +284,9 @@ class _Run:
         except (KeyError, ValueError, SyntaxError, TypeError):
             return None
 
-    def integrity_problems(self, names_before, names):
-        """What changed since the baseline (modules, overrides, the check's names), in words."""
+    def integrity_problems(self, start, names):
+        """What changed since the baseline (modules, overrides, the check's names) or since the exercise started
+        (hooks, threads), in words."""
         current = self.fingerprint(names=names)
         if current is None:
             return ["the grader could not take its fingerprint of the check functions (the kernel did not answer)"]
@@ -240,10 +299,22 @@ class _Run:
             self.fingerprints.adopt(detailed, new)
             current = detailed
         problems = self.fingerprints.differences(current, changed)
-        for name, (token, guarded) in names_before.items():
+        for name, (token, guarded, _) in start["names"].items():
             if guarded and current["names"].get(name, [None])[0] != token:
                 problems.append(f"the name `{name}` that the check uses was redefined")
-        return problems
+        return problems + self.fingerprints.added_since(start, current)
+
+    def errors_reported(self):
+        """True if a cell that raises is still reported as an error, with its error output.
+
+        Run after a check passed: code that makes failing cells look like passing ones (an input transformer,
+        a patched class of IPython or of the kernel, forged replies) makes this cell pass too.
+        """
+        nonce = secrets.token_hex(8)
+        execution = self.kernel.run(f"raise AssertionError('classroom: this cell must fail {nonce}')", timeout=30)
+        error_outputs = [output for output in execution.outputs if output["output_type"] == "error"]
+        return (execution.status == "error" and len(error_outputs) == 1
+                and error_outputs[0]["ename"] == "AssertionError" and nonce in error_outputs[0]["evalue"])
 
     def remaining(self):
         return self.deadline - time.monotonic()
@@ -295,6 +366,10 @@ class _Run:
                 outcomes[exercise_id] = (passed, message)
                 if retry:
                     self.start_kernel(end)
+                else:
+                    # An exercise's processes end with it: a process left running could use the CPU that other
+                    # submissions graded in parallel need, or act on a later exercise.
+                    kill_descendants(spare=self.kernel.pid)
             position = end
         return outcomes, self.lesson_error
 
@@ -304,7 +379,9 @@ class _Run:
         check_names = sorted({name for cell in self.cells[start:end] if cell["kind"] == "check"
                               for name in integrity.names_used(cell["source"])})
         before = self.fingerprint(names=check_names)
-        names_before = before["names"] if before else {}
+        if before is None:
+            return False, _integrity_message(["the grader could not take its fingerprint when the exercise started "
+                                              "(the kernel did not answer)"], "before the exercise ran"), True
         solution_error = None
         ticks = []
         for cell in self.cells[start:end]:
@@ -312,7 +389,7 @@ class _Run:
                 self.run_lesson(cell)
                 continue
             if cell["kind"] == "check":
-                problems = self.integrity_problems(names_before, check_names)
+                problems = self.integrity_problems(before, check_names)
                 if problems:
                     return False, _integrity_message(problems, "before the check ran"), True
             execution = self.kernel.run(cell["source"], timeout=self._timeout())
@@ -325,7 +402,7 @@ class _Run:
                 if execution.error is not None and execution.error["ename"] != "NotImplementedError":
                     solution_error = solution_error or execution.error
                 continue
-            problems = self.integrity_problems(names_before, check_names)
+            problems = self.integrity_problems(before, check_names)
             if problems:
                 return False, _integrity_message(problems, "while the check ran"), True
             if not execution.passed:
@@ -337,6 +414,9 @@ class _Run:
                                f"(then the check said: {message})")
                 return False, message, False
             ticks.extend(line.strip() for line in execution.stdout().split("\n") if line.strip().startswith("✓"))
+        if not self.errors_reported():
+            return False, _integrity_message(["a cell that raises an error was reported as passing: something in the "
+                                              "kernel hides errors"], "after the check ran"), True
         return True, " ".join(ticks) or "all checks ran without error", False
 
     def _still_alive(self, execution):
@@ -358,6 +438,13 @@ class _Run:
             return f"did not finish within {execution.timeout:g} s (an endless loop?)"
         if execution.problem in ("cell_output", "kernel_output", "message"):
             return f"printed too much: it hit {limits.describe(execution.problem)}; print less"
+        if execution.problem == "memory":
+            return (f"used too much memory, together with the processes it started: it hit "
+                    f"{limits.describe('memory')}")
+        if execution.problem == "processes":
+            return f"started too many processes: it hit {limits.describe('processes')}"
+        if execution.problem == "disk":
+            return f"wrote too much to disk: it hit {limits.describe('disk')}"
         if execution.problem == "dead" or execution.kernel_lost:
             return f"stopped the kernel: {self.kernel.death_reason()}"
         return "failed"
@@ -365,8 +452,8 @@ class _Run:
 
 def _integrity_message(problems, when):
     shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
-    return (f"integrity check failed {when}: {shown}. Code that changes the checks, numpy or the notebook's "
-            "check names scores 0 for the exercise.")
+    return (f"integrity check failed {when}: {shown}. Code that changes the checks, numpy, the kernel or what "
+            "the check reads scores 0 for the exercise.")
 
 
 def _check_spans(notebook, layout, name):

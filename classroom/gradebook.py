@@ -10,9 +10,11 @@ Recognised layouts (a folder is searched recursively for ``*.ipynb`` outside hid
   notebook's name);
 * a single file with neither: the student is the file name without ``.ipynb``.
 
-A file counts as a submission when its name contains an instructor notebook's name ``NN_name``, or a number
-``NN_`` that only one instructor notebook has, at its start or after ``_``. One submission per student and
-notebook: two files for the same pair are both reported, neither graded.
+A file counts as a submission when its name contains an instructor notebook's name ``NN_name`` (any case), or
+a number ``NN_`` that only one instructor notebook has, between characters that are not letters or digits;
+what downloads and copies add (``" (1)"``, ``"Copy of "``, ``" - Copy"``) is ignored, also in the student's
+name, so that two students' ``NN_name (1).ipynb`` stay two students. One submission per student and notebook:
+two files for the same pair are both reported, neither graded.
 """
 
 import csv
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classroom import write_atomic
-from classroom.grade import find_solution_notebook, grade_submission
+from classroom.grade import grade_submission, locate_notebook
 
 
 @dataclass
@@ -82,17 +84,14 @@ def discover(paths, notebook_names):
 
 
 def _identify(path, folder, notebook_names):
-    notebook = find_solution_notebook(path.name, notebook_names)
-    stem = path.name[:-len(".ipynb")]
+    notebook, match, stem = locate_notebook(path.name, notebook_names)
     student = None
     if notebook is not None:
-        match = re.search(rf"(^|_){re.escape(notebook[:-len('.ipynb')])}(_|$)", stem) or re.search(
-            rf"(^|_){notebook[:2]}_", stem)
         before, after = stem[:match.start()], stem[match.end():]
-        if before:
-            student = before.split("_")[0]
-        elif after and notebook[:-len(".ipynb")] in stem:
-            student = after
+        if before.endswith("_"):
+            student = before.split("_")[0]  # an LMS export: the student first
+        elif after.startswith("_") and match.group(0).lower() == notebook[:-len(".ipynb")].lower():
+            student = after[1:]  # NN_name_student
     if student is None and folder is not None and len(path.relative_to(folder).parts) > 1:
         student = path.relative_to(folder).parts[0]
     return Submission(path, (student or stem).strip() or stem, notebook)

@@ -5,9 +5,12 @@ keep going after the cell misbehaves. Here each execution's outputs are collecte
 ``msg_id``; a cell is judged on its ``execute_reply`` status *and* its outputs; output is capped (per cell,
 per kernel, and per message on the sockets themselves, so a 400 MB print never reaches the grader's memory);
 a cell that overruns is interrupted, and a kernel that does not come back within a grace period, that dies,
-or that ends itself with ``exit()`` is reported as such so the caller can restart it.
+or that ends itself with ``exit()`` is reported as such so the caller can restart it. While a cell runs, the
+kernel and every process it started are watched together (processes, resident memory, files in the
+workspace), because resource limits bind each process alone.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -41,9 +44,15 @@ class Limits:
     cpu : int
         CPU seconds of the whole kernel process (RLIMIT_CPU); the kernel is killed when they run out.
     memory : int
-        Bytes of address space (RLIMIT_AS); allocations beyond it raise MemoryError.
+        Bytes of address space of the kernel (RLIMIT_AS; allocations beyond it raise MemoryError), and of
+        resident memory of the kernel and every process it started together (checked twice a second; beyond
+        it they are all killed).
     file_size : int
         Bytes: the largest file the kernel may write (RLIMIT_FSIZE).
+    disk : int
+        Bytes of files in the kernel's workspace (checked every two seconds; beyond it the kernel is killed).
+    processes : int
+        Processes the kernel may have running at once, itself included (checked twice a second).
     cell_output : int
         Bytes of output collected from one cell; beyond it the cell fails and is interrupted.
     kernel_output : int
@@ -56,6 +65,8 @@ class Limits:
     cpu: int = 1800
     memory: int = 4 * 2**30
     file_size: int = 256 * 2**20
+    disk: int = 2 * 2**30
+    processes: int = 32
     cell_output: int = 2 * 2**20
     kernel_output: int = 16 * 2**20
     message: int = 8 * 2**20
@@ -66,6 +77,8 @@ class Limits:
             "timeout": f"the time limit of {self.timeout:g} s per cell",
             "cpu": f"the CPU time limit of {self.cpu} s",
             "memory": f"the memory limit of {_size(self.memory)}",
+            "disk": f"the disk limit of {_size(self.disk)}",
+            "processes": f"the limit of {self.processes} processes",
             "cell_output": f"the output limit of {_size(self.cell_output)} per cell",
             "kernel_output": f"the output limit of {_size(self.kernel_output)} per submission",
             "message": f"the output limit of {_size(self.message)} per message",
@@ -85,8 +98,8 @@ class Execution:
     error : dict or None
         ``{"ename", "evalue"}`` of the cell's error output, or of its reply when it had none.
     problem : str or None
-        None, or ``"timeout"``, ``"cell_output"``, ``"kernel_output"``, ``"message"`` (a limit hit), ``"dead"``
-        (the kernel died while running it).
+        None, or ``"timeout"``, ``"cell_output"``, ``"kernel_output"``, ``"message"``, ``"memory"``, ``"disk"``,
+        ``"processes"`` (a limit hit), ``"dead"`` (the kernel died while running it).
     kernel_lost : bool
         The kernel is unusable (dead, or did not come back after an interrupt): restart it.
     user_expressions : dict
@@ -176,6 +189,7 @@ class Kernel:
         self.read_roots = sandbox.default_read_roots() if read_roots is None else list(read_roots)
         self.manager = self.client = None
         self.output_used = 0
+        self.disk_checked = 0.0
         self.log_path = self.workspace / "kernel.log"
 
     def environment(self):
@@ -304,6 +318,11 @@ class Kernel:
                 if not self.alive():
                     result.problem, result.kernel_lost = "dead", True
                     break
+                result.problem = self._over_limits(now)
+                if result.problem is not None:
+                    sandbox.kill_descendants()  # the kernel and all it started: stop the damage now
+                    result.kernel_lost = True
+                    break
             for channel, message in self._receive(min(0.1, max(deadline - now, 0.01))):
                 if message.get("parent_header", {}).get("msg_id") != msg_id:
                     continue  # an earlier, interrupted cell's late output, or a probe's: never this cell's
@@ -318,7 +337,8 @@ class Kernel:
                                        "evalue": str(content.get("evalue", ""))}
                 elif kind == "status":
                     idle = idle or content.get("execution_state") == "idle"
-                elif kind in ("stream", "error", "execute_result", "display_data") and result.problem is None:
+                elif channel == "iopub" and kind != "execute_input" and result.problem is None:
+                    # Every message the cell publishes counts (comm messages and display updates too).
                     size = len(json.dumps(content))
                     cell_output += size
                     self.output_used += size
@@ -326,7 +346,7 @@ class Kernel:
                         result.problem = "cell_output"
                     elif self.output_used > self.limits.kernel_output:
                         result.problem = "kernel_output"
-                    else:
+                    elif kind in ("stream", "error", "execute_result", "display_data"):
                         _append_output(result, kind, content)
             if result.problem is not None:
                 break
@@ -339,6 +359,28 @@ class Kernel:
             result.kernel_lost = True  # a dropped connection may have lost this cell's reply or later ones
         result.seconds = time.monotonic() - started
         return result
+
+    @property
+    def pid(self):
+        process = getattr(self.manager.provisioner, "process", None) if self.manager else None
+        return getattr(process, "pid", None)
+
+    def _over_limits(self, now):
+        """The limit that the kernel and the processes it started are over, or None.
+
+        Resource limits bind each process alone: a kernel could start processes that together use many times
+        the memory limit, a fork flood, or fill the disk one file at a time.
+        """
+        pids = sandbox.descendants()
+        if len(pids) > self.limits.processes:
+            return "processes"
+        if sandbox.resident_memory(pids) > self.limits.memory:
+            return "memory"
+        if now - self.disk_checked > 2.0:
+            self.disk_checked = now
+            if _disk_usage(self.workspace, self.limits.disk) > self.limits.disk:
+                return "disk"
+        return None
 
     def ping(self, timeout=10.0):
         """True if the kernel answers an empty execution: after ``exit()`` it replies, then dies."""
@@ -436,6 +478,27 @@ def _append_output(result, kind, content):
     else:
         result.outputs.append({"output_type": kind, "data": content.get("data", {}),
                                "metadata": content.get("metadata", {})})
+
+
+def _disk_usage(workspace, limit):
+    """Bytes that the files the kernel may write take, counted until ``limit`` is passed.
+
+    An entry counts at least 4 KiB, so that a million empty files count too.
+    """
+    used, pending = 0, [workspace / name for name in ("notebooks", "home", "tmp")]
+    with contextlib.suppress(OSError):
+        used += (workspace / "kernel.log").stat().st_size  # the kernel's own stdout and stderr
+    while pending and used <= limit:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue  # removed meanwhile, or not a directory
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                used += max(entry.stat(follow_symlinks=False).st_blocks * 512, 4096)
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+    return used
 
 
 def _size(nbytes):

@@ -204,6 +204,12 @@ def exercise_titles(notebook):
     return titles
 
 
+def cell_id(cell, index):
+    """The id a cell gets in the student notebook: its own when valid (nbformat 4.5), else ``cell-<index>``."""
+    given = cell.get("id")
+    return given if isinstance(given, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", given) else f"cell-{index}"
+
+
 def cell_location(name, index, cell):
     """``"NAME, cell 4 ('first line')"``: how error messages name a cell (counted from 1)."""
     first_line = next((line.strip() for line in cell.source.split("\n") if line.strip()), "")

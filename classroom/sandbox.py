@@ -26,7 +26,8 @@ and (without Landlock) everything the grader's user may do. :func:`confinement_w
 
 The grading worker makes itself a child subreaper (:func:`become_subreaper`), so processes the kernel
 detaches (``start_new_session=True``, a double fork) stay its descendants, and :func:`kill_descendants` ends
-them all after each submission.
+them after each exercise (sparing the kernel) and after each submission. :func:`resident_memory` lets the
+grader add up the memory of all of them.
 """
 
 import argparse
@@ -59,6 +60,7 @@ _FS_REFER, _FS_TRUNCATE, _FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15  # ABI 2, 3, 
 _NET_BIND_TCP, _NET_CONNECT_TCP = 1 << 0, 1 << 1  # ABI 4
 _SCOPE_ABSTRACT_UNIX_SOCKET, _SCOPE_SIGNAL = 1 << 0, 1 << 1  # ABI 6
 _O_PATH = getattr(os, "O_PATH", 0)
+_PAGE_SIZE = resource.getpagesize()
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -147,17 +149,17 @@ def descendants(pid=None):
     return found
 
 
-def kill_descendants(timeout=5.0):
-    """SIGKILL every descendant of this process and reap them; return how many were killed.
+def kill_descendants(timeout=5.0, spare=None):
+    """SIGKILL every descendant of this process but ``spare``, and reap them; return how many were killed.
 
     Repeats until none is left (a process may fork while the others are being killed), within ``timeout``
     seconds. Processes in another session or process group are found too, through the parent links that
-    :func:`become_subreaper` keeps.
+    :func:`become_subreaper` keeps. The descendants of ``spare`` (a kernel that goes on) are killed too.
     """
     killed = 0
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        pids = descendants()
+        pids = [pid for pid in descendants() if pid != spare]
         if not pids:
             break
         for pid in pids:
@@ -170,6 +172,17 @@ def kill_descendants(timeout=5.0):
         time.sleep(0.02)
     _reap_children()
     return killed
+
+
+def resident_memory(pids):
+    """Bytes of resident memory of the processes ``pids`` together (Linux; 0 elsewhere)."""
+    total = 0
+    for pid in pids:
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE_SIZE
+        except (OSError, ValueError, IndexError):
+            pass  # gone meanwhile
+    return total
 
 
 def _reap_children():

@@ -7,7 +7,8 @@ their own code deserves; afterwards both the copy and this repository's tracked 
 no process a submission started is left.
 
 The fixture's exercises: 42.1 a function (``square_all``) with a hidden test, 42.2 a named answer
-(``answer_42_2 = 6``), 42.3 a gradient (``cubic_loss_and_gradient``).
+(``answer_42_2 = 6``, its check computing 6 with ``operator.mul`` as course check cells use ``scipy.special``),
+42.3 a gradient (``cubic_loss_and_gradient``).
 """
 
 import copy
@@ -25,6 +26,7 @@ import pytest
 
 from classroom import sandbox
 from classroom.build import student_notebook
+from classroom.kernel import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "notebooks" / "42_fixture.ipynb"
@@ -36,6 +38,60 @@ SOLVED = {
     "42.2": "answer_42_2 = 6",
     "42.3": "def cubic_loss_and_gradient(x):\n    return float(np.sum(x**3)) / 3, x**2",
 }
+
+# Attacks that change what a check sees without rebinding a fingerprinted name (braces doubled for format()).
+ANSWER_FROM_FRAMES = """import sys
+class Answer:
+    def __array__(self, dtype=None, copy=None):
+        frame = sys._getframe(1)
+        while "expected" not in frame.f_locals:
+            frame = frame.f_back
+        return np.asarray(frame.f_locals["expected"], dtype=dtype)
+answer_42_2 = Answer()"""
+TRANSFORMER = """def wrap(lines):
+    if "check_" not in "".join(lines):
+        return lines
+    return ["try:\\n"] + ["    " + line for line in lines] + ["\\nexcept Exception:\\n    print('✓ fake')\\n"]
+get_ipython().input_transformers_post.append(wrap)
+answer_42_2 = 5"""
+TRACER = """import sys
+def tracer(frame, event, arg):
+    def rewrite(frame, event, arg):
+        if event == "line" and "expected" in frame.f_locals:
+            frame.f_locals["got"] = frame.f_locals["expected"]
+        return rewrite
+    return rewrite if frame.f_code.co_name == "_judge" else None
+sys.settrace(tracer)
+answer_42_2 = 5"""
+THREAD = """import sys, threading, time
+import w2v_lib.checks as checks
+kernel, original = get_ipython().kernel, checks._close
+def fake(got, expected, atol, rtol):
+    return np.ones(np.shape(expected), bool)
+def patch_while_no_fingerprint_is_taken():
+    while True:
+        content = kernel.get_parent().get("content", dict())
+        probing = bool(content.get("user_expressions")) or not content.get("code")
+        checks._close = original if probing else fake
+        time.sleep(0.00005)
+threading.Thread(target=patch_while_no_fingerprint_is_taken, daemon=True).start()
+sys.setswitchinterval(1e-6)
+answer_42_2 = 5"""
+# Hides every error in the messages the kernel sends; json is no fingerprinted module: the cell the grader runs
+# after each passed check, which must fail, catches it.
+REPLIES_REWRITTEN = """import json
+dumps = json.dumps
+def rewrite(obj, *args, **kwargs):
+    if isinstance(obj, dict):
+        if obj.get("msg_type") == "error":
+            obj = dict(obj, msg_type="stream")
+        if obj.get("status") == "error":
+            obj = dict(status="ok", execution_count=obj.get("execution_count"), user_expressions=dict(), payload=[])
+        if "ename" in obj and "traceback" in obj:
+            obj = dict(name="stdout", text="")
+    return dumps(obj, *args, **kwargs)
+json.dumps = rewrite
+answer_42_2 = 5"""
 
 # name -> (the solution cells' sources by exercise id, the exercises expected to pass). Sources may use
 # {checkout} (the temporary checkout), {repository} (this one), {marker} and {python}.
@@ -61,6 +117,30 @@ CATALOGUE = {
     "traceback_hidden": ({"42.2": "get_ipython().showtraceback = lambda *a, **k: None\nanswer_42_2 = 5"}, set()),
     "kernel_execute_patched": (
         {"42.2": "kernel = get_ipython().kernel\nkernel.do_execute = kernel.do_execute\nanswer_42_2 = 5"}, set()),
+    "reference_module_patched": ({"42.2": "import operator\noperator.mul = lambda a, b: 5\nanswer_42_2 = 5"}, set()),
+    "module_class_swapped": (
+        {"42.1": "import types\nclass Lying(types.ModuleType):\n    def __getattribute__(self, name):\n"
+                 "        return (lambda x: x) if name == 'square' else super().__getattribute__(name)\n"
+                 "np.__class__ = Lying\ndef square_all(x):\n    return x"}, set()),
+    # Mutating, not rebinding: what runs around a cell, what the check reads, a thread between fingerprints.
+    # 42.3 stays a stub: an error-hiding hook left by 42.2 must not pass it either.
+    "answer_reads_expected_through_frames": ({"42.2": ANSWER_FROM_FRAMES}, set()),
+    "input_transformer_hides_failures": ({"42.2": TRANSFORMER}, set()),
+    "event_callbacks_hide_failures": (
+        {"42.2": "ip = get_ipython()\nip.set_custom_exc((Exception,), lambda *a, **k: None)\n"
+                 "ip.events.register('post_run_cell', lambda result: setattr(result, 'error_in_exec', None))\n"
+                 "answer_42_2 = 5"}, set()),
+    "ipython_class_patched": (
+        {"42.2": "from IPython.core.interactiveshell import ExecutionResult, InteractiveShell\n"
+                 "InteractiveShell.showtraceback = lambda *a, **k: None\n"
+                 "ExecutionResult.success = property(lambda self: True)\nanswer_42_2 = 5"}, set()),
+    "replies_rewritten": ({"42.2": REPLIES_REWRITTEN}, set()),
+    "trace_function_rewrites_locals": ({"42.2": TRACER}, set()),
+    "thread_patches_between_fingerprints": ({"42.2": THREAD}, set()),
+    "signal_handler_left_for_later": (
+        {"42.1": "import signal\ndef later(*args):\n    raise RuntimeError('planted by 42.1')\n"
+                 "signal.signal(signal.SIGALRM, later)\nsignal.setitimer(signal.ITIMER_REAL, 1.0)\n" + SOLVED["42.1"],
+         "42.2": "import time\ntime.sleep(2)\n" + SOLVED["42.2"], "42.3": SOLVED["42.3"]}, {"42.2", "42.3"}),
     # Writing to disk.
     "library_rewritten_via_file": (
         {"42.2": "import os, w2v_lib\nfor path in [os.path.join(os.path.dirname(w2v_lib.__file__), 'checks.py'),\n"
@@ -122,6 +202,18 @@ CATALOGUE = {
     "memory_hog": ({"42.2": "hog = bytearray(64 * 2**30)\nanswer_42_2 = 6", "42.3": SOLVED["42.3"]}, {"42.3"}),
     "network_connection": ({"42.2": "import socket\nsocket.create_connection(('127.0.0.1', 9), timeout=2)\n"
                                     "answer_42_2 = 6"}, set()),
+    "comm_message_flood": ({"42.2": "import comm\nchannel = comm.create_comm(target_name='flood')\n"
+                                    "for _ in range(300):\n    channel.send(dict(data='z' * 100_000))\n"
+                                    "answer_42_2 = 6", "42.3": SOLVED["42.3"]}, {"42.3"}),
+    "fork_flood": ({"42.1": "import os, sys, time\nfor _ in range(60):\n    if os.fork() == 0:\n        os.setsid()\n"
+                            "        os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(600)', "
+                            "'{marker}'])\ntime.sleep(3)\n" + SOLVED["42.1"], "42.2": SOLVED["42.2"]}, {"42.2"}),
+    "process_outlives_its_exercise": (
+        {"42.1": "import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', "
+                 "'{marker}-outlives'], start_new_session=True)\n" + SOLVED["42.1"],
+         "42.2": "import os\nfor pid in filter(str.isdigit, os.listdir('/proc')):\n    try:\n"
+                 "        assert b'{marker}-outlives' not in open(f'/proc/{{pid}}/cmdline', 'rb').read(), 'a process of 42.1 lives'\n"
+                 "    except OSError:\n        pass\nanswer_42_2 = 6"}, {"42.1", "42.2"}),
 }
 # Timing-dependent ones, graded three times: the scores must not vary.
 REPEATED = ("exit_in_first_exercise", "infinite_loop_in_solution_cell", "timer_kills_kernel_later",
@@ -240,6 +332,19 @@ def test_only_the_honest_exercises_pass(graded, name):
     ("output_100_mb_at_once", "42.2", "printed too much: it hit the output limit"),
     ("output_100_mb_in_lines", "42.2", "printed too much: it hit the output limit of 2 MiB per cell"),
     ("memory_hog", "42.2", "MemoryError"),
+    ("reference_module_patched", "42.2", "operator.mul was replaced"),
+    ("module_class_swapped", "42.1", "the class of module numpy was replaced"),
+    ("answer_reads_expected_through_frames", "42.2", "`answer_42_2` holds a Answer object"),
+    ("input_transformer_hides_failures", "42.2", "get_ipython().input_transformers_post holds a transformer"),
+    ("event_callbacks_hide_failures", "42.2", "get_ipython().events has a 'post_run_cell' callback"),
+    ("ipython_class_patched", "42.2", "IPython.core.interactiveshell.InteractiveShell.showtraceback was replaced"),
+    ("replies_rewritten", "42.2", "a cell that raises an error was reported as passing"),
+    ("trace_function_rewrites_locals", "42.2", "a trace or profile function is set (sys.settrace)"),
+    ("thread_patches_between_fingerprints", "42.2", "a thread the notebook started"),
+    ("signal_handler_left_for_later", "42.1", "a timer is set (signal.setitimer or signal.alarm, real); a handler "
+                                               "for signal SIGALRM comes from the notebook"),
+    ("comm_message_flood", "42.2", "printed too much"),
+    ("fork_flood", "42.1", "started too many processes: it hit the limit of 32 processes"),
 ])
 def test_the_reason_is_shown(graded, name, exercise_id, words):
     _, results, _, _ = graded
@@ -299,3 +404,49 @@ def test_changes_to_the_checkout_are_restored_and_score_zero(checkout, tmp_path)
     assert "changed files the grader depends on (restored)" in result["error"]
     assert "changed the checkout" in process.stderr
     assert tree_hashes(checkout) == before
+
+
+def test_limits_bind_the_kernel_and_the_processes_it_starts(checkout, tmp_path):
+    # Resource limits bind each process alone: children that together pass the memory limit, or a disk filled
+    # one file at a time under the file-size limit, are caught by the grader's watch.
+    sources = {
+        "children_memory": "import subprocess, sys, time\nfor _ in range(6):\n"
+                           "    subprocess.Popen([sys.executable, '-c', 'import time; hog = b\"1\" * (400 * 2**20); "
+                           "time.sleep(60)', '{marker}'])\ntime.sleep(8)\n" + SOLVED["42.1"],
+        "disk_filled": "for number in range(8):\n    with open(f'filler{{number}}', 'wb') as file:\n"
+                       "        file.write(bytes(8 * 2**20))\nimport time\ntime.sleep(8)\n" + SOLVED["42.1"],
+    }
+    CATALOGUE.update({name: ({"42.1": source, "42.2": SOLVED["42.2"]}, {"42.2"}) for name, source in sources.items()})
+    try:
+        folder = tmp_path / "submissions"
+        write_submissions(folder, checkout, sources)
+        _, results, _ = grade(checkout, folder, "--memory-limit", "2048", "--disk-limit", "32", "--timeout", "10")
+    finally:
+        for name in sources:
+            del CATALOGUE[name]
+    for name, words in (("children_memory", "used too much memory, together with the processes it started"),
+                        ("disk_filled", "wrote too much to disk: it hit the disk limit of 32 MiB")):
+        message = results[name]["exercises"][0]["message"]
+        assert [exercise["passed"] for exercise in results[name]["exercises"]] == [False, True, False], message
+        assert words in message
+    assert survivors() == []
+
+
+@pytest.mark.skipif(sandbox.landlock_abi() < 3, reason="needs Landlock ABI 3 (truncate confined)")
+def test_a_checkout_changed_by_someone_else_is_neither_blamed_nor_undone(checkout, tmp_path):
+    # With Landlock the kernel cannot write the checkout: an instructor's edit during grading is not the
+    # submission's doing. Grading goes on with the files read at start.
+    from classroom.grade import Settings, grade_submission
+    from classroom.snapshot import Snapshot
+
+    root = tmp_path / "checkout"
+    shutil.copytree(checkout, root)
+    snapshot = Snapshot.read(root / "notebooks", root)
+    edited = root / "w2v_lib" / "checks" / "__init__.py"
+    edited.write_text(edited.read_text() + "\n# an edit made while grading\n")
+    write_submissions(tmp_path, checkout, ["solution"])
+    path = tmp_path / "solution" / "42_fixture.ipynb"
+    result = grade_submission(path, snapshot, Settings(limits=Limits(timeout=TIMEOUT), landlock=True))
+    assert (result["score"], result["checkout"]) == (3, [])
+    assert result["error"].startswith("the checkout changed while grading, not by this submission")
+    assert edited.read_text().endswith("# an edit made while grading\n")

@@ -66,6 +66,21 @@ def classroom(tmp_path_factory):
     submission(lms / "carol_12345_assignsubmission_file_42_fixture.ipynb", {"42.3": SOLVED["42.3"]})
     submission(lms / "42_fixture_dave.ipynb", {"42.1": "def square_all(x):\n    return np.array([1.0, 4.0, 9.0])"})
     (lms / "README.txt").write_text("not a notebook")
+    # Honest work in files that tools changed: a browser's " (1)", a copy's name and stripped cell metadata, an
+    # editor's nbformat 4.4 without cell ids and a solution cell copied below its untouched stub.
+    submission(github / "erin-repo" / "42_fixture (1).ipynb", SOLVED)
+    stripped = json.loads(submission(github / "frank-repo" / "Copy of 42_fixture.ipynb", SOLVED).read_text())
+    for cell in stripped["cells"]:
+        cell["metadata"] = {}
+    (github / "frank-repo" / "Copy of 42_fixture.ipynb").write_text(json.dumps(stripped))
+    edited = json.loads(submission(github / "gina-repo" / "42_fixture.ipynb", SOLVED).read_text())
+    stub = json.loads(nbformat.writes(student_notebook(nbformat.read(FIXTURE, as_version=4), str(FIXTURE))))["cells"][3]
+    edited["cells"].insert(3, stub)
+    edited["nbformat_minor"] = 4
+    for cell in edited["cells"]:
+        cell.pop("id", None)
+        cell["metadata"]["vscode"] = {"languageId": "python"}
+    (github / "gina-repo" / "42_fixture.ipynb").write_text(json.dumps(edited))
     (lms / "42_eve.ipynb").write_text("print('not json')\n")
     output = top / "grades"
     code, out, err = run(["grade", github, lms, "--source", FIXTURES, "--json", "--jobs", "2", "--timeout", "10",
@@ -81,8 +96,10 @@ def passed(result):
 def test_layouts_are_recognised_and_every_student_graded_once(classroom):
     code, results, _, err = classroom
     assert code == 0, err
-    assert sorted(results) == ["42_eve", "alice-repo", "bob-repo", "carol", "dave"]
-    assert passed(results["alice-repo"]) == [True, True, True]
+    assert sorted(results) == ["42_eve", "alice-repo", "bob-repo", "carol", "dave", "erin-repo", "frank-repo",
+                               "gina-repo"]
+    for student in ("alice-repo", "erin-repo", "frank-repo", "gina-repo"):
+        assert passed(results[student]) == [True, True, True], results[student]
     assert passed(results["bob-repo"]) == [False, True, False]  # the deleted solution cell counts as the stub
     assert passed(results["carol"]) == [False, False, True]
     assert passed(results["dave"]) == [False, False, False]  # the hidden test catches the hard-coded answer
@@ -178,7 +195,24 @@ def test_submission_names_are_matched_to_instructor_notebooks():
     assert find_solution_notebook("03_negative_sampling_alice.ipynb", names) == names[0]
     assert find_solution_notebook("Bob Smith_123_assignsubmission_file_04_skipgram_window.ipynb", names) == names[1]
     assert find_solution_notebook("03_mine.ipynb", names) == names[0]
+    assert find_solution_notebook("Copy of 03_Negative_Sampling (2).ipynb", names) == names[0]
     assert find_solution_notebook("notes.ipynb", names) is None
+    assert find_solution_notebook("103_negative_sampling.ipynb", names) is None
+
+
+def test_students_are_not_named_after_what_downloads_and_copies_add(tmp_path):
+    # Two students' "(1)" downloads must not become one student "negative_sampling (1)" with two submissions.
+    files = {"alice/03_negative_sampling (1).ipynb": "alice", "bob/03_negative_sampling (1).ipynb": "bob",
+             "carol/Copy of 03_negative_sampling.ipynb": "carol", "dave/03_negative_sampling - Copy.ipynb": "dave",
+             "erin/03_negative_sampling-erin.ipynb": "erin", "frank/exercises/03_negative_sampling.ipynb.ipynb": "frank",
+             "gina/03_negative_sampling_gina (1).ipynb": "gina",
+             "Hank Hill_1234_assignsubmission_file_03_negative_sampling (1).ipynb": "Hank Hill"}
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    submissions, problems = discover([tmp_path], ["03_negative_sampling.ipynb", "04_skipgram_window.ipynb"])
+    assert problems == []
+    assert {submission.path.relative_to(tmp_path).as_posix(): submission.student for submission in submissions} == files
 
 
 def test_overall_time_limit_and_lesson_errors(tmp_path):

@@ -1,18 +1,12 @@
 """The exercises' self-test (classroom.selftest): on its fixture, on broken variants of it, on every notebook.
 
-The course notebooks are run in two tests from one self-test run each:
-
-* ``test_course_notebook_basics`` (always on): lesson cells run, every stub fails with "not done yet",
-  every solution passes, every recorded wrong answer fails naming its mistake;
-* ``test_course_notebook_strict``: also at least one recorded wrong answer per exercise and no failure message
-  showing an expected value (``w2v_lib.checks.record_expected``). Today's notebooks predate that format, so it
-  is marked xfail; once they are rewritten, set ``STRICT = True`` below (or run with
-  ``CLASSROOM_SELFTEST_STRICT=1``) and it must pass. Its failure lists every exercise and rule broken.
+Every course notebook must pass every rule: lesson cells run, every stub fails with "not done yet", every
+solution passes, each exercise has at least one recorded wrong answer and each fails naming its mistake, and no
+failure message shows an expected value (``w2v_lib.checks.record_expected``). A failure lists every exercise and
+rule broken.
 """
 
 import copy
-import functools
-import os
 from pathlib import Path
 
 import nbformat
@@ -23,7 +17,6 @@ from classroom.selftest import _leaks, selftest_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "selftest" / "43_selftest.ipynb"
-STRICT = os.environ.get("CLASSROOM_SELFTEST_STRICT") == "1"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob(NOTEBOOK_GLOB))
 
 
@@ -93,24 +86,8 @@ def test_expected_values_are_found_to_3_to_6_significant_digits(message, values,
     assert _leaks(message, values) == shown
 
 
-@functools.lru_cache(maxsize=None)
-def course_report(path):
-    return selftest_notebook(path, timeout=300, strict=True)
-
-
 @pytest.mark.skipif(not NOTEBOOKS, reason="notebooks/ has no NN_*.ipynb yet")
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
-def test_course_notebook_basics(path):
-    report = course_report(path)
-    basics = [finding for finding in report.findings if finding.rule not in
-              ("no-wrong-answers", "expected-value", "no-recorder")]
-    assert basics == [], report.summary()
-
-
-@pytest.mark.skipif(not NOTEBOOKS, reason="notebooks/ has no NN_*.ipynb yet")
-@pytest.mark.xfail(not STRICT, reason="the notebooks predate the new exercise format (set STRICT once rewritten)",
-                   strict=False)
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
-def test_course_notebook_strict(path):
-    report = course_report(path)
+def test_course_notebook(path):
+    report = selftest_notebook(path, timeout=300, strict=True)
     assert report.failures == [], report.summary()

@@ -253,7 +253,7 @@ REAL_NOTEBOOKS = sorted((ROOT / "notebooks").glob(NOTEBOOK_GLOB))
 @pytest.mark.skipif(not REAL_NOTEBOOKS, reason="notebooks/ has no NN_*.ipynb yet")
 def test_exercises_directory_is_up_to_date():
     code, out, err = run(["build", "--check"])
-    assert code == 0, out + err + "\nRun `python -m w2v_lib exercises build` and commit exercises/."
+    assert code == 0, out + err + "\nRun `python -m classroom build` and commit exercises/."
 
 
 def assert_runs_up_to_its_stubs(path):

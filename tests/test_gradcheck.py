@@ -51,6 +51,20 @@ def test_gradcheck_rejects_a_wrong_gradient_and_names_the_entry():
         assert_gradcheck(wrong, np.array([0.5, -1.0, 2.0]))
 
 
+def test_summary_states_only_what_round_off_cannot_change():
+    def scaled(factor):
+        def loss_and_grad(x):
+            loss, grad = cubic(x)
+            return loss, grad * factor
+        return loss_and_grad
+
+    x = np.array([0.5, -1.0, 2.0])
+    assert gradcheck(cubic, x).summary() == "passes (relative error below 1e-06)"
+    # Doubling every entry: |2a - a| / (2a + a) = 1/3 in each entry; a flipped sign gives exactly 1.
+    assert gradcheck(scaled(2.0), x).summary() == "FAILS (relative error about 3e-01)"
+    assert gradcheck(scaled(-1.0), x).summary() == "FAILS (relative error about 1e+00)"
+
+
 def test_gradcheck_does_not_modify_its_input():
     x = np.array([[0.5, -1.0], [2.0, 3.0]])
     before = x.copy()

@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from w2v_lib.keyed_vectors import KeyedVectors  # noqa: E402
-from w2v_lib.plotting import plot_embeddings, plot_loss  # noqa: E402
+from w2v_lib.plotting import GROUP_COLOURS, group_colour, label_points, plot_embeddings, plot_loss  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -54,10 +54,8 @@ def test_pca_coordinates_match_svd_of_centered_unit_vectors(kv):
     centered = unit - unit.mean(axis=0)
     u, s, _ = np.linalg.svd(centered, full_matrices=False)
     expected = u[:, :2] * s[:2]  # projections on the two principal directions, up to sign
-    got = np.array([text.xy for text in ax.texts])  # labels sit on their points, in word order
+    got = plotted_points(ax)  # without groups, one scatter of every word, in word order
     np.testing.assert_allclose(np.abs(got), np.abs(expected), atol=1e-5)
-    np.testing.assert_allclose(np.sort(np.abs(plotted_points(ax)), axis=0), np.sort(np.abs(expected), axis=0),
-                               atol=1e-5)
     variance = s[:2] ** 2 / np.sum(s ** 2) * 100
     assert ax.get_xlabel() == f"PC 1 ({variance[0]:.1f}% of the variance)"
 
@@ -117,6 +115,81 @@ def test_bad_arguments(kv, words, groups, method, message):
 def test_bad_perplexity(kv):
     with pytest.raises(ValueError, match="perplexity must be > 0"):
         plot_embeddings(kv, ["w1", "w2", "w3"], method="tsne", perplexity=0)
+
+
+# --- colours and labels ---------------------------------------------------------------------------------------------
+
+def scatter_colours(ax):
+    """Legend label -> the RGBA face colour of its points."""
+    return {collection.get_label(): tuple(collection.get_facecolor()[0]) for collection in ax.collections}
+
+
+def test_a_group_keeps_its_colour_whatever_else_is_plotted(kv):
+    first = scatter_colours(plot_embeddings(kv, groups={"countries": ["w1", "w2"], "capitals": ["w3", "w4"]}))
+    second = scatter_colours(plot_embeddings(kv, groups={"numbers": ["w5", "w6"], "foods": ["w7"],
+                                                         "countries": ["w8", "w9"]}, words=["w0"]))
+    assert first["countries"] == second["countries"] == matplotlib.colors.to_rgba(GROUP_COLOURS["countries"])
+    assert second["other"] == matplotlib.colors.to_rgba(GROUP_COLOURS["other"])
+    # the course's groups have distinct colours, except the two spellings of one group
+    named = {name: colour for name, colour in GROUP_COLOURS.items() if name != "colors"}
+    assert len(set(named.values())) == len(named)
+
+
+def test_an_unknown_group_gets_the_same_colour_every_time():
+    colour = group_colour("planets")
+    assert colour == group_colour("planets") and matplotlib.colors.is_color_like(colour)
+    assert colour not in GROUP_COLOURS.values()
+    with pytest.raises(TypeError, match="name must be a group name"):
+        group_colour(3)
+
+
+def label_boxes(ax):
+    renderer = ax.figure.canvas.get_renderer()
+    return [text.get_window_extent(renderer) for text in ax.texts]
+
+
+def test_labels_of_a_dense_cluster_do_not_overlap():
+    rng = np.random.default_rng(5)
+    xy = np.concatenate([0.02 * rng.normal(size=(15, 2)), 1 + 0.02 * rng.normal(size=(15, 2))])
+    words = [f"word{i}" for i in range(len(xy))]
+    _, ax = plt.subplots(figsize=(6, 5))
+    ax.scatter(*xy.T)
+    texts = label_points(ax, xy, words)
+    assert [text.get_text() for text in texts] == words
+    boxes = label_boxes(ax)
+    overlapping = [(i, j) for i in range(len(boxes)) for j in range(i) if boxes[i].overlaps(boxes[j])]
+    assert overlapping == []
+    # with every label at its point, most of them would overlap
+    _, crowded = plt.subplots(figsize=(6, 5))
+    for word, (x, y) in zip(words, xy):
+        crowded.text(x, y, word)
+    crowded.set_xlim(ax.get_xlim())
+    crowded.set_ylim(ax.get_ylim())
+    boxes = label_boxes(crowded)
+    assert sum(boxes[i].overlaps(boxes[j]) for i in range(len(boxes)) for j in range(i)) > 20
+
+
+def test_labels_keep_clear_of_the_given_segments():
+    xy = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    segments = [((0.0, 0.0), (1.0, 1.0)), ((1.0, 0.0), (0.0, 1.0))]
+    _, ax = plt.subplots(figsize=(4, 4))
+    ax.scatter(*xy.T)
+    for (x0, y0), (x1, y1) in segments:
+        ax.plot([x0, x1], [y0, y1])
+    label_points(ax, xy, ["a", "b", "c", "d"], segments=segments)
+    to_data = ax.transData.inverted()
+    for box in label_boxes(ax):
+        (left, bottom), (right, top) = to_data.transform([[box.x0, box.y0], [box.x1, box.y1]])
+        along = np.linspace(0, 1, 201)
+        for (x0, y0), (x1, y1) in segments:
+            x, y = x0 + along * (x1 - x0), y0 + along * (y1 - y0)
+            assert not np.any((left < x) & (x < right) & (bottom < y) & (y < top))
+
+
+def test_label_points_wants_one_point_per_word():
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"xy must have shape \(n, 2\) with one row per word, got \(3, 2\) for 2"):
+        label_points(ax, np.zeros((3, 2)), ["a", "b"])
 
 
 # --- loss curves ---------------------------------------------------------------------------------------------------

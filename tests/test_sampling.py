@@ -63,6 +63,20 @@ def test_sampler_last_word_and_probabilities():
     assert len(sampler) == 3
 
 
+def test_alias_table_gives_each_word_its_probability_exactly():
+    # Summing the table column by column, independently of how Vose's construction filled it: word w owns
+    # accept[w] of its own column and 1 - accept[i] of every column i whose alias is w, each column 1/V.
+    counts = np.array([100, 50, 20, 5, 1, 0, 30])
+    sampler = NegativeSampler(counts)
+    owned = sampler.accept.copy()
+    for column, word in enumerate(sampler.alias):
+        owned[word] += 1 - sampler.accept[column]
+    weights = np.where(counts > 0, counts.astype(float) ** 0.75, 0.0)
+    np.testing.assert_allclose(owned / len(counts), weights / weights.sum(), atol=1e-15)
+    with pytest.raises(ValueError, match="read-only"):
+        sampler.accept[0] = 1.0
+
+
 def test_sampler_seeded_reproducibility():
     sampler = NegativeSampler(np.arange(1, 50))
     a = sampler.sample((100, 5), seed=42)

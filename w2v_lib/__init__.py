@@ -14,6 +14,7 @@ In the order the notebooks teach them:
 * ``keyed_vectors`` (08): lookup, cosine, neighbours, analogies, the word2vec file format.
 * ``evaluate`` (08): WordSim/SimLex correlations, analogy accuracy, the toy corpus's planted structure.
 * ``plotting`` (09, and the loss curves of 06-07): PCA and t-SNE plots.
+* ``pmi`` (11): what SGNS learns: pair counts, (shifted, positive) PMI, the SVD embedding.
 
 Not lessons: ``files`` (safe reading and writing), ``_validation`` (input checks, the hyperparameters),
 ``_progress`` (progress display), ``__main__`` (the command line), and the exercises' checks.

@@ -74,6 +74,22 @@ class GradcheckResult:
     numerical: np.ndarray
     tolerance: float
 
+    def summary(self):
+        """The verdict in words that round-off cannot change, for output that is stored or compared.
+
+        A pass is reported against the tolerance; a failure by the error's order of magnitude (one significant
+        digit), since a wrong gradient is off by far more than round-off. ``str(result)`` gives the details
+        (worst entry, last digits), which vary with the platform.
+
+        Returns
+        -------
+        str
+            ``"passes (relative error below 1e-06)"`` or, e.g., ``"FAILS (relative error about 1e+00)"``.
+        """
+        if self.passed:
+            return f"passes (relative error below {self.tolerance:.0e})"
+        return f"FAILS (relative error about {self.max_rel_error:.0e})"
+
     def __str__(self):
         verdict = "passed" if self.passed else "FAILED"
         return (

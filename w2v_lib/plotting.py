@@ -6,13 +6,23 @@ and 07.
 The projections use scikit-learn; every figure has a title, axis labels and, when there are groups or several
 curves, a legend. Each function draws on ``ax`` when given (so figures can be combined with subplots) or on a
 new figure, and returns the Axes.
+
+Two rules keep the scatter plots readable from figure to figure:
+
+* a group has one colour everywhere (:data:`GROUP_COLOURS`, :func:`group_colour`): "countries" are blue in
+  every figure of the course and the demo, whatever other groups share the plot;
+* word labels never cover each other or a point (:func:`label_points`, with textalloc): each label goes to the
+  free spot nearest to its point, joined to it by a thin line when it had to move. The placement is
+  deterministic, so the same figure comes out on every machine.
 """
 
 import warnings
+import zlib
 from collections import Counter
 
 import matplotlib.pyplot as plt
 import numpy as np
+import textalloc
 from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 
@@ -28,10 +38,35 @@ from w2v_lib._validation import (
 
 _OTHER = "other"
 
+# The colour of each group name the course plots (the benchmark groups of notebook 09 and the toy corpus's planted
+# groups of notebooks 06-09 and the demo). Grey is kept for words in no group.
+GROUP_COLOURS = {
+    "countries": "#1f77b4",
+    "capitals": "#ff7f0e",
+    "numbers": "#2ca02c",
+    "family": "#d62728",
+    "animals": "#9467bd",
+    "colours": "#8c564b",
+    "colors": "#8c564b",
+    "languages": "#e377c2",
+    "male": "#17becf",
+    "female": "#bcbd22",
+    "people": "#7b4173",
+    "foods": "#e7ba52",
+    _OTHER: "#999999",
+}
+# Colours for other group names, picked by a checksum of the name (the same name, the same colour, every run).
+_SPARE_COLOURS = ("#393b79", "#637939", "#843c39", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363")
+_LEADER_COLOUR = "0.55"  # the line from a moved label to its point
+
 
 def plot_embeddings(kv, words=None, groups=None, method="pca", seed=0, ax=None, perplexity=None, title=None,
-                    normalize=True, init="pca"):
+                    normalize=True, init="pca", fontsize=9):
     """Scatter plot of word vectors projected to 2-D, one colour per group, each point labelled by its word.
+
+    Each group has its colour of :func:`group_colour`, and the labels are placed by :func:`label_points`. In a
+    figure of several panels, lay the figure out first (``plt.subplots(..., layout="constrained")`` or
+    ``tight_layout`` before calling this function), so that the labels are placed for the final axes.
 
     Parameters
     ----------
@@ -57,6 +92,8 @@ def plot_embeddings(kv, words=None, groups=None, method="pca", seed=0, ax=None, 
         Project unit vectors (True, the geometry cosine similarity sees) or the raw vectors.
     init : {"pca", "random"}
         t-SNE only: start from the PCA projection (stable from run to run) or from random points.
+    fontsize : float
+        Size of the word labels, in points.
 
     Returns
     -------
@@ -99,18 +136,76 @@ def plot_embeddings(kv, words=None, groups=None, method="pca", seed=0, ax=None, 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 6))
     labels = np.array(labels, dtype=object)
-    for colour_number, name in enumerate(group_names):
+    for name in group_names:
         chosen = labels == name
-        colour = "0.6" if name == _OTHER else f"C{colour_number % 10}"
-        ax.scatter(xy[chosen, 0], xy[chosen, 1], color=colour, label=name)
-    for word, (x, y) in zip(words, xy):
-        ax.annotate(word, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=9)
+        ax.scatter(xy[chosen, 0], xy[chosen, 1], color=group_colour(name), label=name)
     ax.set_xlabel(axis_labels[0])
     ax.set_ylabel(axis_labels[1])
     ax.set_title(default_title if title is None else title)
     if groups:
         ax.legend(title="group")
+    label_points(ax, xy, words, fontsize=fontsize)
     return ax
+
+
+def group_colour(name):
+    """The colour of a group in every figure: :data:`GROUP_COLOURS` for the course's groups, else a fixed pick.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    str
+        A matplotlib colour (``"#rrggbb"``).
+    """
+    if not isinstance(name, str):
+        raise ParameterTypeError("name", f"must be a group name (str), got {type(name).__name__}")
+    if name in GROUP_COLOURS:
+        return GROUP_COLOURS[name]
+    return _SPARE_COLOURS[zlib.crc32(name.encode()) % len(_SPARE_COLOURS)]
+
+
+def label_points(ax, xy, words, fontsize=9, segments=()):
+    """Write each word near its point, where it covers no other label, point or given segment.
+
+    The placement is textalloc's: for each label in turn, the free spot nearest to its point among candidate
+    positions around it; a label that had to move away is joined to its point by a thin grey line. Call it
+    after everything else is drawn on ``ax`` (points, arrows, title, axis labels, legend) and the axis limits
+    are final, and, in a figure of several panels, after ``tight_layout``: the labels are placed for the axes as
+    they are then.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    xy : array_like, shape (n, 2)
+        The points, in data coordinates.
+    words : sequence of str, length n
+    fontsize : float
+        In points.
+    segments : sequence of ((x0, y0), (x1, y1))
+        Line segments drawn on ``ax`` (arrows, for example) that the labels must not cover.
+
+    Returns
+    -------
+    list of matplotlib.text.Text
+        The labels, in the order of ``words``.
+    """
+    xy = np.asarray(xy, dtype=np.float64)
+    words = list(words)
+    if xy.ndim != 2 or xy.shape[1] != 2 or xy.shape[0] != len(words):
+        raise ParameterValueError("xy", f"must have shape (n, 2) with one row per word, got {xy.shape} for "
+                                        f"{len(words)} words")
+    fontsize = check_real("fontsize", fontsize, minimum=0.0, above=True)
+    segments = np.asarray(segments, dtype=np.float64).reshape(-1, 2, 2)
+    if not words:
+        return []
+    lines = {"x_lines": list(segments[:, :, 0]), "y_lines": list(segments[:, :, 1])} if len(segments) else {}
+    _, _, texts, _ = textalloc.allocate(ax, xy[:, 0], xy[:, 1], words, x_scatter=xy[:, 0], y_scatter=xy[:, 1],
+                                        textsize=fontsize, linecolor=_LEADER_COLOUR, linewidth=0.5,
+                                        min_distance=0.01, max_distance=0.4, margin=0.005, **lines)
+    return texts
 
 
 def plot_loss(history, x=None, ax=None, smooth=None, title="Training loss", xlabel=None, label="loss"):

@@ -75,6 +75,10 @@ class NegativeSampler:
     ----------
     noise_probs : numpy.ndarray of float64, shape (V,)
         The noise distribution, ``noise_distribution(counts, power)``.
+    accept : numpy.ndarray of float64, shape (V,), read-only
+        Probability that a draw landing in column i returns word i.
+    alias : numpy.ndarray of int32, shape (V,), read-only
+        The word a draw landing in column i returns otherwise.
     """
 
     def __init__(self, counts, power=0.75):
@@ -89,6 +93,14 @@ class NegativeSampler:
 
     def __len__(self):
         return self.noise_probs.shape[0]
+
+    @property
+    def accept(self):
+        return _read_only(self._accept)
+
+    @property
+    def alias(self):
+        return _read_only(self._alias)
 
     def sample(self, size, seed):
         """Draw word ids independently from the noise distribution.
@@ -111,6 +123,13 @@ class NegativeSampler:
         column = rng.integers(0, len(self), size=size, dtype=np.int32)
         coin = rng.random(size)
         return np.where(coin < self._accept[column], column, self._alias[column])
+
+
+def _read_only(array):
+    # A view the caller can read but not write: a changed table would silently change every later draw.
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def _alias_table(noise_probs):

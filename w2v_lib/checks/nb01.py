@@ -11,7 +11,7 @@
 * Exercise 1.4 (derive first) asks for ``answer_1_4``, the leading truncation-error terms of the forward and
   central differences of sin at x = 1 with h = 0.01, derived from Taylor's theorem. Check cell:
   ``nb01.check_1_4(globals().get("answer_1_4"))``.
-* Exercise 1.5 asks for ``forward_difference_gradient(f, x, h)``, one forward difference per entry of a 1-D
+* Exercise 1.5 asks for ``forward_difference_gradient(f, x, step)``, one forward difference per entry of a 1-D
   ``x``, without changing ``x`` and without the library's ``numerical_gradient``. Check cell:
   ``nb01.check_1_5(forward_difference_gradient)``.
 
@@ -172,40 +172,40 @@ def check_1_4(answer_1_4):
 # Exercise 1.5: a forward-difference gradient
 
 
-def _forward_difference_gradient(f, x, h):
+def _forward_difference_gradient(f, x, step):
     """The right answer: move one entry of a copy at a time."""
     x = np.array(x, dtype=np.float64)
     f_x = f(x)
     grad = np.empty(len(x))
-    for i in range(len(x)):
+    for entry in range(len(x)):
         moved = x.copy()
-        moved[i] += h
-        grad[i] = (f(moved) - f_x) / h
+        moved[entry] += step
+        grad[entry] = (f(moved) - f_x) / step
     return grad
 
 
-def _central_difference_gradient(f, x, h):
+def _central_difference_gradient(f, x, step):
     x = np.array(x, dtype=np.float64)
     grad = np.empty(len(x))
-    for i in range(len(x)):
+    for entry in range(len(x)):
         up, down = x.copy(), x.copy()
-        up[i] += h
-        down[i] -= h
-        grad[i] = (f(up) - f(down)) / (2 * h)
+        up[entry] += step
+        down[entry] -= step
+        grad[entry] = (f(up) - f(down)) / (2 * step)
     return grad
 
 
-def _all_at_once(f, x, h):
+def _all_at_once(f, x, step):
     x = np.array(x, dtype=np.float64)
-    return np.full(len(x), (f(x + h) - f(x)) / h)
+    return np.full(len(x), (f(x + step) - f(x)) / step)
 
 
 MISTAKES_1_5 = (
     ("this is the central difference (f(θ + h e_k) - f(θ - h e_k)) / 2h; the exercise asks for the forward "
      "difference", _central_difference_gradient),
     ("every entry moved at once: move one entry at a time, θ + h e_k", _all_at_once),
-    ("divided by 2h: a forward difference divides by the step h", lambda f, x, h:
-     _forward_difference_gradient(f, x, h) / 2),
+    ("divided by 2h: a forward difference divides by the step h", lambda f, x, step:
+     _forward_difference_gradient(f, x, step) / 2),
 )
 
 

@@ -7,12 +7,12 @@ One public function per check cell, named after the exercise, taking the student
   ``negative_indices`` (shape (n_outside, K)) holds one pair's negatives, in the order of ``outside_indices``.
   Without the library's loss functions.
   Check cells: ``nb04.check_4_1(window_grad_center_vec)`` and ``nb04.check_4_1_gradient(window_grad_center_vec)``.
-* Exercise 4.2 (derive first, equation 7, by hand): ``answer_4_2``, ∇_{u_1} J_skip-gram for the window
-  ``outside_indices = [1, 2, 1, 3]`` (word 1 twice, never a negative), v_c = [4, 0], u_1 = [ln 3 / 4, 5], so
-  that σ(u_1·v_c) = 3/4. Check cell: ``nb04.check_4_2(globals().get("answer_4_2"))``.
-* Exercise 4.3 (derive first, equation 8, by hand): ``answer_4_3``, ∇_{u_5} J_skip-gram for a window of four
+* Exercise 4.2 (derive first, equation 7, by hand): ``answer_4_2``, ∇_{u_(1)} J_skip-gram for the window
+  ``outside_indices = [1, 2, 1, 3]`` (word 1 twice, never a negative), v_c = [4, 0], u_(1) = [ln 3 / 4, 5], so
+  that σ(u_(1)·v_c) = 3/4. Check cell: ``nb04.check_4_2(globals().get("answer_4_2"))``.
+* Exercise 4.3 (derive first, equation 8, by hand): ``answer_4_3``, ∇_{u_(5)} J_skip-gram for a window of four
   outside words (1-4) whose negatives are ``[[5, 6], [7, 6], [5, 5], [6, 7]]``, v_c = [2, -1] and
-  u_5 = [-ln 3 / 2, 0], so that σ(u_5·v_c) = 1/4. Check cell: ``nb04.check_4_3(globals().get("answer_4_3"))``.
+  u_(5) = [-ln 3 / 2, 0], so that σ(u_(5)·v_c) = 1/4. Check cell: ``nb04.check_4_3(globals().get("answer_4_3"))``.
 * Exercise 4.4: ``window_grad_outside_vectors(center_vec, outside_indices, outside_vectors,
   negative_indices)`` returning ∇_U J_skip-gram, shape (V, d), with ``np.bincount`` and an outer product;
   without ``np.add.at`` (or any ufunc's ``.at``), the library's loss functions or its scatter-add.
@@ -164,7 +164,7 @@ def check_4_1_gradient(window_grad_center_vec):
 
 
 def check_4_2(answer_4_2):
-    """Exercise 4.2: ∇_{u_1} J_skip-gram when word 1 is the outside word of two of the four pairs."""
+    """Exercise 4.2: ∇_{u_(1)} J_skip-gram when word 1 is the outside word of two of the four pairs."""
     outside_vectors = np.random.default_rng(42).normal(size=(6, 2))  # words 0-5; the center is word 0
     center_vec = np.array([4.0, 0.0])
     outside_vectors[1] = [np.log(3) / 4, 5.0]
@@ -179,9 +179,9 @@ def check_4_2(answer_4_2):
         Mistake("the seed's printed equation 3, which has u_o where v_c belongs",
                 -2 * (1 - sigmoid(outside_vec @ center_vec)) * outside_vec),
         Mistake("the sign is flipped: this is the gradient of -J_skip-gram", -2 * one_term),
-        Mistake("σ(u_1·v_c) where the derivative of log σ(x) gives 1 - σ(x)",
+        Mistake("σ(u_(1)·v_c) where the derivative of log σ(x) gives 1 - σ(x)",
                 -2 * sigmoid(outside_vec @ center_vec) * center_vec),
-        Mistake("2m terms: only the pairs whose outside word is word 1 contain u_1", 4 * one_term),
+        Mistake("2m terms: only the pairs whose outside word is word 1 contain u_(1)", 4 * one_term),
     ]
     check_value("Exercise 4.2", answer_4_2, expected, atol=1e-9, rtol=1e-9, mistakes=mistakes)
 
@@ -191,7 +191,7 @@ def check_4_2(answer_4_2):
 
 
 def check_4_3(answer_4_3):
-    """Exercise 4.3: ∇_{u_5} J_skip-gram when word 5 is drawn once by the first pair and twice by the third."""
+    """Exercise 4.3: ∇_{u_(5)} J_skip-gram when word 5 is drawn once by the first pair and twice by the third."""
     outside_vectors = np.random.default_rng(43).normal(size=(8, 2))  # words 0-7; the center is word 0
     center_vec = np.array([2.0, -1.0])
     outside_vectors[5] = [-np.log(3) / 2, 0.0]
@@ -207,9 +207,9 @@ def check_4_3(answer_4_3):
         Mistake("equation 8 as printed, 2m times one pair's gradient: that holds only when every pair draws "
                 "word 5 equally often", 4 * one_draw),
         Mistake("one pair's gradient only: every pair that drew word 5 contributes", one_draw),
-        Mistake("1 - σ(u_5·v_c) where the derivative of log(1 - σ(x)) gives -σ(x)",
+        Mistake("1 - σ(u_(5)·v_c) where the derivative of log(1 - σ(x)) gives -σ(x)",
                 3 * (1 - probability) * center_vec),
-        Mistake("a multiple of u_5: the gradient of u_5·v_c with respect to u_5 is v_c",
+        Mistake("a multiple of u_(5): the gradient of u_(5)·v_c with respect to u_(5) is v_c",
                 3 * probability * negative_vec),
         Mistake("the sign is flipped: this is the gradient of -J_skip-gram", -3 * one_draw),
     ]

@@ -172,7 +172,7 @@ def _judge_table(name, where, output, noise_probs):
     if np.any((alias < 0) | (alias >= n)):
         index = int(np.flatnonzero((alias < 0) | (alias >= n))[0])
         raise CheckFailed(f"{name}: {where}, alias[{index}] is not a word id (ids run from 0 to |V| - 1).")
-    # Column i gives accept[i] / n to word i and (1 - accept[i]) / n to word alias[i].
+    # Column w gives accept[w] / n to word w and (1 - accept[w]) / n to word alias[w].
     drawn = (accept + np.bincount(alias, weights=1 - accept, minlength=n)) / n
     if _judge(drawn, noise_probs, ATOL_5_2, RTOL_5_2) is None:
         return
