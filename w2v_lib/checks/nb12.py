@@ -4,8 +4,9 @@ One public function per check cell, named after the exercise, taking the student
 
 * Exercise 12.1 (derive first): ``cbow_grad_center_vectors(center_idx, outside_indices, center_vectors,
   outside_vectors, negative_indices)`` returning ∇_V J of CBOW with negative sampling, shape (V, d): each
-  occurrence of an outside word gets 1/|O| of ∇_v̄ J. Check cells: ``nb12.check_12_1(cbow_grad_center_vectors)``
-  (test cases) and ``nb12.check_12_1_gradient(cbow_grad_center_vectors)`` (gradcheck).
+  occurrence of an outside word gets 1/|W_t| of ∇_v̄ J (W_t: the window's outside words, as a multiset). Check
+  cells: ``nb12.check_12_1(cbow_grad_center_vectors)`` (test cases) and
+  ``nb12.check_12_1_gradient(cbow_grad_center_vectors)`` (gradcheck).
 * Exercise 12.2 (derive first): ``huffman_cost(counts)``, Σ_w #(w) L(w) of a Huffman tree of ``counts`` (any
   order), which is the sum of the inner nodes' counts, without the library's ``build_huffman_tree``. Check cell:
   ``nb12.check_12_2(globals().get("huffman_cost"))``.
@@ -119,10 +120,10 @@ def _cbow_without_negatives(*args):
 
 MISTAKES_12_1 = (
     ("each outside row gets the whole of ∇_v̄ J: that is word2vec.c's and gensim's update, not the gradient; "
-     "the chain rule through the mean gives each occurrence 1/|O| of it", _cbow_undivided),
+     "the chain rule through the mean gives each occurrence 1/|W_t| of it", _cbow_undivided),
     ("duplicates lost to `+=`: `grad[outside_indices] += ...` keeps one share per repeated word, but a word at "
      "two positions of the window receives two shares", _cbow_duplicates_lost),
-    ("the shares are divided by the number of distinct words: the mean divides by |O|, every occurrence "
+    ("the shares are divided by the number of distinct words: the mean divides by |W_t|, every occurrence "
      "counted", _cbow_distinct_words),
     ("every sign is flipped: this is the gradient of -J", _cbow_sign_flipped),
     ("the gradient went to the center word's row: in CBOW the input is the mean of the outside words' rows of V, "
