@@ -1,6 +1,7 @@
 """Tests of w2v_lib.train: initialization, schedule, the minibatch step, the two trainers and their errors, for
 every model (skip-gram, CBOW) and loss (negative sampling, hierarchical softmax)."""
 
+import re
 import threading
 
 import numpy as np
@@ -292,9 +293,13 @@ def test_divergence_stops_with_a_clear_error(small_corpus):
 def test_finite_but_exploding_loss_is_reported(small_corpus):
     # alpha=1e3 with large batches: on this small corpus the loss grows huge in a few steps without overflowing,
     # which the finiteness checks alone would let through.
-    with pytest.raises(FloatingPointError, match="ten times the 4.159 of untrained vectors"):
+    with pytest.raises(FloatingPointError, match="ten times the 4.159 of untrained vectors") as raised:
         train.train_minibatch(*small_corpus, dim=8, alpha=1e3, min_alpha=0.0, epochs=2, batch_size=1024,
                               progress=False)
+    # Where it stopped, as a number too: the token count the message names, within the two epochs.
+    stated = int(re.search(r"by corpus token ([\d,]+)", str(raised.value)).group(1).replace(",", ""))
+    assert raised.value.tokens == stated
+    assert 0 < stated <= 2 * len(small_corpus[0])
 
 
 BAD_ARGUMENTS = [

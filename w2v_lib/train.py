@@ -59,9 +59,16 @@ class DivergenceError(ArgumentError, FloatingPointError):
 
     The message says where and which settings to lower, as ``{alpha}`` and ``{batch_size}`` fields (see
     :class:`~w2v_lib._validation.ArgumentError`).
+
+    Attributes
+    ----------
+    tokens : int or None
+        Corpus tokens processed, over all epochs so far, when the divergence was found (None when it was found
+        only in the final vectors).
     """
 
-    def __init__(self, what, alpha, batch_size=None):
+    def __init__(self, what, alpha, batch_size=None, tokens=None):
+        self.tokens = tokens
         advice = f"use a smaller {{alpha}} (got {alpha})"
         names = ["alpha"]
         if batch_size is not None:
@@ -718,7 +725,8 @@ def _drive(chunks, plan_steps, take_step, center_vectors, output_vectors, *, tot
                 loss = take_step(step)
                 if not math.isfinite(loss):
                     raise DivergenceError(f"the loss became {loss} at corpus token {step.tokens_before:,} "
-                                          f"(learning rate {step.learning_rate:.4g})", *advice)
+                                          f"(learning rate {step.learning_rate:.4g})", *advice,
+                                          tokens=step.tokens_before)
                 loss_sum += loss
             tokens_done += chunk.n_tokens
             n_predictions = chunk.n_predictions
@@ -759,4 +767,5 @@ def _check_mean_loss(mean_loss, untrained, tokens_done, advice):
     # diverged, even while every number is still finite.
     if mean_loss > 10 * untrained:
         raise DivergenceError(f"the mean loss per prediction reached {mean_loss:.3g} by corpus token "
-                              f"{tokens_done:,}, over ten times the {untrained:.3f} of untrained vectors", *advice)
+                              f"{tokens_done:,}, over ten times the {untrained:.3f} of untrained vectors", *advice,
+                              tokens=tokens_done)
