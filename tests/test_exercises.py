@@ -236,11 +236,8 @@ def test_build_needs_solution_notebooks(tmp_path):
     assert code == 1 and "no solution notebooks" in err
 
 
-def test_default_directories_are_the_checkout_s():
-    import classroom
-
-    assert classroom.ROOT == ROOT
-    assert not (ROOT / "w2v_lib" / "exercises.py").exists()  # the tooling is not part of the teaching library
+def test_the_tooling_is_not_part_of_the_teaching_library():
+    assert not (ROOT / "w2v_lib" / "exercises.py").exists()
 
 
 # ---------------------------------------------------------------------------------------------------------
