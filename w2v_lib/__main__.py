@@ -205,9 +205,10 @@ def _demo(args):
     accuracy = planted_analogy_accuracy(kv, toy.analogies)
     print(f"\nAnalogies a : b :: c : ?, answered by the word nearest to b - a + c: "
           f"{round(accuracy * len(toy.analogies))} of {len(toy.analogies)} planted analogies solved "
-          f"({accuracy:.1%}). Two of them, and the first misses:")
+          f"({accuracy:.1%}).")
     solved = list(zip(toy.analogies, analogy_answers(kv, toy.analogies)))
     missed = [(question, answer) for question, answer in solved if answer != question[3]]
+    print("Two of them" + (f", and the first {min(3, len(missed))} missed:" if missed else ":"))
     for question, answer in [solved[0], solved[len(solved) // 2], *missed[:3]]:
         a, b, c, truth = question
         verdict = "correct" if answer == truth else "WRONG"
