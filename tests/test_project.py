@@ -4,6 +4,7 @@ Each fact that several files state (the supported Pythons, the version, the pinn
 reads every file stating it, so that changing one file and forgetting another fails here with both named.
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -47,7 +48,9 @@ def run_check_jsonschema(schema, path):
 # --- the forge workflow ---------------------------------------------------------------------------------------
 
 def run_actionlint(workflow):
-    executable = shutil.which("actionlint")
+    # The venv's scripts folder first: a venv used without activating it (as .ci/check-python does) is not on PATH.
+    executable = shutil.which("actionlint", path=os.pathsep.join([str(Path(sys.executable).parent),
+                                                                  os.environ.get("PATH", "")]))
     assert executable, "actionlint is not installed: pip install -r requirements.txt (the test extra has it)"
     return subprocess.run([executable, "-no-color", str(workflow)], capture_output=True, text=True, timeout=120,
                           cwd=ROOT)
