@@ -20,4 +20,4 @@ Not lessons: ``files`` (safe reading and writing), ``_validation`` (input checks
 ``_progress`` (progress display), ``__main__`` (the command line), and the exercises' checks.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
